@@ -1,0 +1,102 @@
+//! The hub: Charter's domain service and its one door.
+//!
+//! Every write goes through [`Hub::add_objects`]: parse → validate (the STIX
+//! MUST rules and, for indicators, the pattern) → store → status. Every read
+//! takes the requesting principal, a [`Viewer`], and returns a
+//! [`Released`] value. `Released<T>` can only be constructed inside this
+//! crate, by the release check, so a renderer in `server` (or any later
+//! consumer: exports, federation) that tries to skip the check does not
+//! compile.
+//!
+//! **Invariant (one door):** there is no read API without a `&Viewer`.
+//!
+//! **Invariant (acknowledged means durable):** `add_objects` returns its
+//! status only after the store has committed the envelope.
+//!
+//! **Invariant (bad input changes nothing):** each rejected object is reported
+//! in the status `failures` with its reason; the rest of the envelope is
+//! unaffected.
+//!
+//! The hub holds the store as `Arc<dyn Store>`, so it is compiled once for
+//! every backend and knows no SQL; it returns plain Rust values and knows no
+//! HTTP.
+
+pub mod admin;
+mod auth;
+mod error;
+mod filter;
+mod objects;
+mod released;
+mod viewer;
+
+use std::sync::Arc;
+
+use charter_store::Store;
+
+pub use charter_stix::Timestamp;
+pub use charter_store::{CollectionRecord, VersionFilter};
+pub use error::{Error, ErrorKind, Result};
+pub use filter::{parse_timestamp, parse_version_filter};
+pub use objects::{ApiRoot, CollectionInfo, ObjectFilter, ObjectPage, ObjectVersion, Status, StatusDetail};
+pub use released::Released;
+pub use viewer::Viewer;
+
+/// The STIX media type every object is served with.
+pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";
+
+/// Limits and defaults of a node, read by every request.
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    /// The title of the node, shown in TAXII discovery.
+    pub title: String,
+    /// The largest page a read returns; a larger `limit` is clamped to it.
+    pub max_page_size: usize,
+    /// The page size when a request names no `limit`.
+    pub default_page_size: usize,
+    /// The largest request body, in bytes, advertised in the API root.
+    pub max_content_length: u64,
+    /// The most objects one envelope may carry.
+    pub max_objects_per_envelope: usize,
+}
+
+impl Default for HubConfig {
+    fn default() -> Self {
+        HubConfig {
+            title: "Charter".to_owned(),
+            max_page_size: 1_000,
+            default_page_size: 1_000,
+            max_content_length: 64 * 1024 * 1024,
+            max_objects_per_envelope: 10_000,
+        }
+    }
+}
+
+/// The domain service. Cheap to clone: all state is shared.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    config: HubConfig,
+    credentials: auth::CredentialCache,
+}
+
+impl Hub {
+    /// A hub over `store` with the given limits.
+    pub fn new(store: Arc<dyn Store>, config: HubConfig) -> Hub {
+        Hub {
+            inner: Arc::new(Inner { store, config, credentials: auth::CredentialCache::new() }),
+        }
+    }
+
+    /// The node's limits and defaults.
+    pub fn config(&self) -> &HubConfig {
+        &self.inner.config
+    }
+
+    fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+}

@@ -1,0 +1,180 @@
+//! The embedded backend: one SQLite file, one writer thread, a few readers.
+//!
+//! **Writes** go to a single thread that owns the only write connection. It
+//! takes every request queued at that moment and commits them in one
+//! transaction (group commit), so eight concurrent envelopes cost one
+//! `fsync`, not eight. Each request runs inside its own savepoint, so one
+//! failing request (an unknown collection, a duplicate status id) is rolled
+//! back alone. Replies are sent only after `COMMIT` returns; with
+//! `synchronous = FULL` in WAL mode that means the data is on disk.
+//!
+//! **Reads** run on `spawn_blocking` over a small pool of read-only
+//! connections. WAL lets them proceed while the writer commits, and each
+//! statement sees one committed snapshot.
+//!
+//! **Other processes** (the `charter` admin commands) may open the same file
+//! while a server runs: SQLite's file locks, WAL and a busy timeout make that
+//! safe, and the writer keeps no state that another process could make stale
+//! (the last `date_added` of each collection lives in the database).
+
+mod accounts;
+mod catalog;
+mod objects;
+mod pool;
+mod query;
+mod schema;
+mod status;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::{
+    ApiRootRecord, BoxFuture, CollectionRecord, Error, ErrorKind, NewVersion, ObjectQuery, Page,
+    Permission, Result, StatusRecord, Store, UserRecord, VersionFilter, AddOutcome,
+};
+use pool::ReadPool;
+use writer::Writer;
+
+/// The SQLite [`Store`]: one database file, opened with [`SqliteStore::open`].
+///
+/// Dropping the store stops its writer thread after the requests already
+/// queued are committed, and closes every connection.
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Writer,
+    readers: Arc<ReadPool>,
+}
+
+impl SqliteStore {
+    /// The schema version this code writes (`PRAGMA user_version`): the
+    /// number of migrations in `migrations/sqlite/`.
+    pub const SCHEMA_VERSION: u32 = schema::SCHEMA_VERSION;
+
+    /// Opens the database at `path`, creating the file and its parent
+    /// folders if needed and applying any migrations it lacks.
+    ///
+    /// Fails with [`ErrorKind::SchemaTooNew`] (and leaves the file as it
+    /// was) if a newer Charter wrote it, and with [`ErrorKind::Backend`] if
+    /// the file cannot be opened or is not an SQLite database.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Error::backend(format!("cannot create the folder {}", parent.display()), e)
+            })?;
+        }
+        let conn = schema::open_writer(path)?;
+        let writer = Writer::spawn(conn, path)?;
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            writer,
+            readers: Arc::new(ReadPool::new(path.to_owned())),
+        })
+    }
+
+    /// The database file this store uses.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The plan SQLite chose for `query`, one line per step of
+    /// `EXPLAIN QUERY PLAN` (e.g. `SEARCH objects USING INDEX objects_last
+    /// (collection=? AND date_added>?)`). For diagnostics and for the test
+    /// that proves every filter is served by an index.
+    pub fn explain_query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Vec<String>>> {
+        Box::pin(self.readers.run(move |conn| query::explain(conn, &query)))
+    }
+}
+
+impl Store for SqliteStore {
+    fn create_api_root(&self, root: ApiRootRecord) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.writer.submit(1, move |conn| catalog::create_api_root(conn, &root)))
+    }
+
+    fn api_roots(&self) -> BoxFuture<'_, Result<Vec<ApiRootRecord>>> {
+        Box::pin(self.readers.run(catalog::api_roots))
+    }
+
+    fn create_collection(&self, collection: CollectionRecord) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.writer.submit(1, move |conn| catalog::create_collection(conn, &collection)))
+    }
+
+    fn collections(&self, api_root: &str) -> BoxFuture<'_, Result<Vec<CollectionRecord>>> {
+        let api_root = api_root.to_owned();
+        Box::pin(self.readers.run(move |conn| catalog::collections(conn, &api_root)))
+    }
+
+    fn collection(
+        &self,
+        api_root: &str,
+        id_or_alias: &str,
+    ) -> BoxFuture<'_, Result<Option<CollectionRecord>>> {
+        let (api_root, key) = (api_root.to_owned(), id_or_alias.to_owned());
+        Box::pin(self.readers.run(move |conn| catalog::collection(conn, &api_root, &key)))
+    }
+
+    fn add_objects(
+        &self,
+        versions: Vec<NewVersion>,
+        status: StatusRecord,
+    ) -> BoxFuture<'_, Result<Vec<AddOutcome>>> {
+        let weight = versions.len() + 1;
+        Box::pin(self.writer.submit(weight, move |conn| objects::add(conn, &versions, status)))
+    }
+
+    fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>> {
+        Box::pin(self.readers.run(move |conn| query::run(conn, &query)))
+    }
+
+    fn delete_object(
+        &self,
+        collection: &str,
+        id: &str,
+        versions: VersionFilter,
+    ) -> BoxFuture<'_, Result<u64>> {
+        let (collection, id) = (collection.to_owned(), id.to_owned());
+        Box::pin(
+            self.writer.submit(1, move |conn| objects::delete(conn, &collection, &id, &versions)),
+        )
+    }
+
+    fn status(&self, id: &str) -> BoxFuture<'_, Result<Option<StatusRecord>>> {
+        let id = id.to_owned();
+        Box::pin(self.readers.run(move |conn| status::get(conn, &id)))
+    }
+
+    fn put_user(&self, user: UserRecord) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.writer.submit(1, move |conn| accounts::put_user(conn, &user)))
+    }
+
+    fn user(&self, username: &str) -> BoxFuture<'_, Result<Option<UserRecord>>> {
+        let username = username.to_owned();
+        Box::pin(self.readers.run(move |conn| accounts::user(conn, &username)))
+    }
+
+    fn users(&self) -> BoxFuture<'_, Result<Vec<UserRecord>>> {
+        Box::pin(self.readers.run(accounts::users))
+    }
+
+    fn set_permission(&self, username: &str, permission: Permission) -> BoxFuture<'_, Result<()>> {
+        let username = username.to_owned();
+        Box::pin(
+            self.writer.submit(1, move |conn| accounts::set_permission(conn, &username, &permission)),
+        )
+    }
+
+    fn permissions(&self, username: &str) -> BoxFuture<'_, Result<Vec<Permission>>> {
+        let username = username.to_owned();
+        Box::pin(self.readers.run(move |conn| accounts::permissions(conn, &username)))
+    }
+}
+
+/// Wraps an SQLite error as [`ErrorKind::Backend`], saying what was being done.
+fn sql_err(context: impl std::fmt::Display) -> impl FnOnce(rusqlite::Error) -> Error {
+    move |e| Error::backend(context, e)
+}
+
+/// A `NotFound` error for a collection id.
+fn no_collection(id: &str) -> Error {
+    Error::new(ErrorKind::NotFound, format!("collection '{id}' not found"))
+}

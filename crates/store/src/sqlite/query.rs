@@ -1,0 +1,199 @@
+//! Object queries: the SQL built for each TAXII filter, and running it.
+//!
+//! Every query names one collection and reads in `date_added` order, which
+//! the writer keeps strictly increasing per collection; the cursor is the
+//! last `date_added` served, so `date_added > bound` resumes a page exactly,
+//! whatever was committed in between (new rows only ever sort later).
+//! Single values are bound as `column = ?` so an index can deliver rows
+//! already in order; lists use `IN (SELECT value FROM json_each(?))`, which
+//! keeps the statement text (and so the prepared-statement cache) the same
+//! whatever the list's length.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, params_from_iter};
+
+use super::catalog::collection_key;
+use super::sql_err;
+use crate::{Cursor, Micros, ObjectQuery, Page, Result, StoredVersion, VersionFilter, VersionStamp};
+
+/// A `WHERE` clause under construction, with its numbered parameters.
+pub(super) struct Clause {
+    pub(super) sql: String,
+    pub(super) params: Vec<Value>,
+}
+
+impl Clause {
+    /// Starts a clause whose first parameters are `params` (`?1`, `?2`, …).
+    pub(super) fn new(sql: &str, params: Vec<Value>) -> Clause {
+        Clause { sql: sql.to_owned(), params }
+    }
+
+    /// Adds a parameter; returns its placeholder.
+    pub(super) fn param(&mut self, value: Value) -> String {
+        self.params.push(value);
+        format!("?{}", self.params.len())
+    }
+
+    /// `AND column` is one of `values`; nothing when `values` is empty.
+    pub(super) fn any_of(&mut self, column: &str, values: &[String]) {
+        match values {
+            [] => {}
+            [one] => {
+                let p = self.param(Value::Text(one.clone()));
+                self.sql.push_str(&format!(" AND {column} = {p}"));
+            }
+            many => {
+                let p = self.param(Value::Text(json_list(many)));
+                self.sql.push_str(&format!(" AND {column} IN (SELECT value FROM json_each({p}))"));
+            }
+        }
+    }
+
+    /// `AND` the version selection: the union of the chosen sets, written
+    /// so that `last` alone (TAXII's default) and `first` alone match the
+    /// partial indexes' `WHERE` exactly.
+    pub(super) fn versions(&mut self, filter: &VersionFilter) {
+        if filter.all {
+            return;
+        }
+        let mut terms = Vec::new();
+        if filter.first {
+            terms.push("is_first = 1".to_owned());
+        }
+        if filter.last {
+            terms.push("is_last = 1".to_owned());
+        }
+        match filter.exact.as_slice() {
+            [] => {}
+            [one] => {
+                let p = self.param(Value::Text(one.clone()));
+                terms.push(format!("version_key = {p}"));
+            }
+            many => {
+                let p = self.param(Value::Text(json_list(many)));
+                terms.push(format!("version_key IN (SELECT value FROM json_each({p}))"));
+            }
+        }
+        match terms.len() {
+            0 => self.sql.push_str(" AND 0"),
+            1 => self.sql.push_str(&format!(" AND {}", terms[0])),
+            _ => self.sql.push_str(&format!(" AND ({})", terms.join(" OR "))),
+        }
+    }
+}
+
+fn json_list(values: &[String]) -> String {
+    // A list of strings always serializes; the fallback keeps this total.
+    serde_json::to_string(values).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Up to this many types are served as one ordered index range per type
+/// (see [`build`]); longer lists use one `IN` over the type index and a sort.
+const MAX_TYPE_ARMS: usize = 16;
+
+/// The index that serves `query`. Named explicitly (`INDEXED BY`) because
+/// without statistics SQLite prefers an index that yields `date_added`
+/// order over one that finds a few ids, and would read every latest
+/// version of a collection to return one object.
+fn index_for(query: &ObjectQuery) -> &'static str {
+    let only = |filter: VersionFilter| query.versions == filter;
+    let last = only(VersionFilter::last());
+    let first = only(VersionFilter { first: true, ..VersionFilter::default() });
+    match (query.ids.is_empty(), query.types.is_empty()) {
+        // A handful of ids: their versions are found directly, then sorted.
+        (false, _) => "objects_version",
+        (true, false) if last => "objects_type_last",
+        (true, false) => "objects_type",
+        (true, true) if last => "objects_last",
+        (true, true) if first => "objects_first",
+        (true, true) => "objects_added",
+    }
+}
+
+/// The statement for `query` over the collection whose row number is
+/// `collection`, and where its results start.
+///
+/// A list of several types becomes one arm per type, each reading its own
+/// index range in order and stopping at the limit, merged by `UNION ALL`:
+/// a page costs at most `types × limit` rows however large the collection.
+fn build(collection: i64, query: &ObjectQuery) -> (Clause, Micros) {
+    // Every real date_added is at least 1, so 0 means "from the start".
+    let bound = query.after.map(|c| c.0).into_iter().chain(query.added_after).fold(0, Micros::max);
+    let mut types = query.types.clone();
+    types.sort();
+    types.dedup();
+    let raw = if query.with_raw { ", raw" } else { "" };
+    let index = index_for(query);
+    let head = format!(
+        "SELECT date_added, id, type, spec_version, version_key, version_text{raw}
+         FROM objects INDEXED BY {index} WHERE collection = ?1 AND date_added > ?2"
+    );
+    let mut clause = Clause::new("", vec![Value::Integer(collection), Value::Integer(bound)]);
+    // One row more than asked tells whether another page follows.
+    let fetch = i64::try_from(query.limit).unwrap_or(i64::MAX).saturating_add(1);
+    let limit = clause.param(Value::Integer(fetch));
+    clause.any_of("id", &query.ids);
+    clause.any_of("spec_version", &query.spec_versions);
+    clause.versions(&query.versions);
+    let shared = std::mem::take(&mut clause.sql);
+    let order = format!(" ORDER BY date_added LIMIT {limit}");
+    if query.ids.is_empty() && (2..=MAX_TYPE_ARMS).contains(&types.len()) {
+        let mut arms = Vec::with_capacity(types.len());
+        for kind in types {
+            let p = clause.param(Value::Text(kind));
+            arms.push(format!("SELECT * FROM ({head} AND type = {p}{shared}{order})"));
+        }
+        clause.sql = format!("{}{order}", arms.join(" UNION ALL "));
+    } else {
+        clause.sql = head;
+        clause.any_of("type", &types);
+        clause.sql.push_str(&shared);
+        clause.sql.push_str(&order);
+    }
+    (clause, bound)
+}
+
+/// Runs `query`; see [`ObjectQuery`] and [`Page`].
+pub(super) fn run(conn: &Connection, query: &ObjectQuery) -> Result<Page> {
+    let key = collection_key(conn, &query.collection)?;
+    let (clause, bound) = build(key.seq, query);
+    let context = || format!("querying collection '{}'", query.collection);
+    let mut stmt = conn.prepare_cached(&clause.sql).map_err(sql_err(context()))?;
+    let mut rows = stmt.query(params_from_iter(clause.params)).map_err(sql_err(context()))?;
+    let mut items = Vec::with_capacity(query.limit.min(1024) + 1);
+    while let Some(row) = rows.next().map_err(sql_err(context()))? {
+        items.push(version_row(row, query.with_raw).map_err(sql_err(context()))?);
+    }
+    let next = if items.len() > query.limit {
+        items.truncate(query.limit);
+        Some(Cursor(items.last().map_or(bound, |v| v.date_added)))
+    } else {
+        None
+    };
+    Ok(Page { items, next })
+}
+
+fn version_row(row: &Row<'_>, with_raw: bool) -> rusqlite::Result<StoredVersion> {
+    Ok(StoredVersion {
+        date_added: row.get(0)?,
+        id: row.get(1)?,
+        object_type: row.get(2)?,
+        spec_version: row.get(3)?,
+        version: VersionStamp { key: row.get(4)?, text: row.get(5)? },
+        raw: if with_raw { row.get(6)? } else { String::new() },
+    })
+}
+
+/// `EXPLAIN QUERY PLAN` for the statement [`run`] would issue.
+pub(super) fn explain(conn: &Connection, query: &ObjectQuery) -> Result<Vec<String>> {
+    let key = collection_key(conn, &query.collection)?;
+    let (clause, _) = build(key.seq, query);
+    let sql = format!("EXPLAIN QUERY PLAN {}", clause.sql);
+    let context = || format!("explaining a query on collection '{}'", query.collection);
+    let mut stmt = conn.prepare(&sql).map_err(sql_err(context()))?;
+    let lines = stmt
+        .query_map(params_from_iter(clause.params), |row| row.get::<_, String>(3))
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(sql_err(context()))?;
+    Ok(lines)
+}

@@ -1,0 +1,174 @@
+//! What only the SQLite backend promises: every query shape is served by an
+//! index, schema versions are checked, the file is in WAL mode, and two
+//! handles (a server and an admin command) can share one file.
+
+use std::sync::Arc;
+
+use charter_store::sqlite::SqliteStore;
+use charter_store::{Cursor, ErrorKind, ObjectQuery, Store, VersionFilter};
+
+use crate::util::{Backend, Fixture, add, collection, everything, indicator, query, run_fixture, sid, stamp};
+
+const V1: &str = "2021-01-01T00:00:00.000Z";
+
+fn sqlite_test<F, Fut>(body: F)
+where
+    F: FnOnce(Fixture) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    run_fixture(Backend::Sqlite, "sqlite", body);
+}
+
+/// Each query shape the store issues, named, with the index it should use.
+fn shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str)> {
+    let v = |first, last| VersionFilter { first, last, ..VersionFilter::default() };
+    let all = VersionFilter { all: true, ..VersionFilter::default() };
+    let exact = |n: usize| VersionFilter {
+        exact: (0..n).map(|i| stamp(&format!("2021-01-0{}T00:00:00Z", i + 1)).key).collect(),
+        ..VersionFilter::default()
+    };
+    let ids = |n: u64| (0..n).map(|i| sid("indicator", i)).collect::<Vec<_>>();
+    let types = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let base = query(c);
+    let with = |f: &dyn Fn(&mut ObjectQuery)| {
+        let mut q = base.clone();
+        f(&mut q);
+        q
+    };
+    vec![
+        ("default (last)", with(&|_| {}), "objects_last"),
+        ("all", with(&|q| q.versions = all.clone()), "objects_added"),
+        ("first", with(&|q| q.versions = v(true, false)), "objects_first"),
+        ("first and last", with(&|q| q.versions = v(true, true)), "objects_added"),
+        ("one exact version", with(&|q| q.versions = exact(1)), "objects_added"),
+        ("several exact versions", with(&|q| q.versions = exact(3)), "objects_added"),
+        ("last and exact", with(&|q| { q.versions.exact = exact(2).exact }), "objects_added"),
+        ("added_after", with(&|q| q.added_after = Some(5)), "objects_last"),
+        ("cursor", with(&|q| q.after = Some(Cursor(5))), "objects_last"),
+        ("cursor, all", with(&|q| { q.after = Some(Cursor(5)); q.versions = all.clone() }), "objects_added"),
+        ("one id", with(&|q| q.ids = ids(1)), "objects_version"),
+        ("several ids", with(&|q| q.ids = ids(3)), "objects_version"),
+        ("one id, all", with(&|q| { q.ids = ids(1); q.versions = all.clone() }), "objects_version"),
+        ("one id, exact", with(&|q| { q.ids = ids(1); q.versions = exact(1) }), "objects_version"),
+        ("ids, first", with(&|q| { q.ids = ids(2); q.versions = v(true, false) }), "objects_version"),
+        ("one type", with(&|q| q.types = types(&["indicator"])), "objects_type_last"),
+        ("one type, all", with(&|q| { q.types = types(&["indicator"]); q.versions = all.clone() }), "objects_type"),
+        ("one type, first", with(&|q| { q.types = types(&["indicator"]); q.versions = v(true, false) }), "objects_type"),
+        ("several types", with(&|q| q.types = types(&["indicator", "malware"])), "objects_type_last"),
+        ("type and cursor", with(&|q| { q.types = types(&["indicator"]); q.after = Some(Cursor(9)) }), "objects_type_last"),
+        ("ids and types", with(&|q| { q.ids = ids(2); q.types = types(&["indicator"]) }), "objects_version"),
+        ("spec version", with(&|q| q.spec_versions = vec!["2.1".into()]), "objects_last"),
+        (
+            "everything at once",
+            with(&|q| {
+                q.ids = ids(3);
+                q.types = types(&["indicator", "malware"]);
+                q.spec_versions = vec!["2.0".into(), "2.1".into()];
+                q.versions = exact(2);
+                q.added_after = Some(7);
+                q.after = Some(Cursor(8));
+                q.with_raw = false;
+            }),
+            "objects_version",
+        ),
+    ]
+}
+
+#[test]
+fn every_query_shape_is_served_by_an_index() {
+    sqlite_test(|fx| async move {
+        let store = fx.open_sqlite();
+        let c = collection(&store, "c").await;
+        add(&store, &c, (0..200).map(|n| indicator(n, V1)).collect()).await;
+        for (name, q, index) in shapes(&c) {
+            let plan = store.explain_query(q).await.expect("explained");
+            let text = plan.join("\n");
+            for line in plan.iter().filter(|l| l.contains("objects")) {
+                assert!(line.starts_with("SEARCH objects USING "), "{name}: a full scan\n{text}");
+            }
+            let used = format!("INDEX {index} ");
+            assert!(plan.iter().any(|l| l.contains(&used)), "{name}: expected {index}\n{text}");
+        }
+    });
+}
+
+#[test]
+fn a_schema_newer_than_the_code_is_refused_untouched() {
+    sqlite_test(|fx| async move {
+        drop(fx.open_sqlite());
+        let conn = rusqlite::Connection::open(fx.location()).expect("raw open");
+        conn.pragma_update(None, "user_version", 99).expect("bumped");
+        drop(conn);
+
+        let err = SqliteStore::open(fx.location()).err().expect("refused");
+        assert_eq!(err.kind(), ErrorKind::SchemaTooNew);
+        let message = err.to_string();
+        assert!(message.contains("99") && message.contains(&fx.location().display().to_string()), "{message}");
+        let conn = rusqlite::Connection::open(fx.location()).expect("raw open");
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("read");
+        assert_eq!(version, 99, "left as it was");
+    });
+}
+
+#[test]
+fn migrations_are_numbered_and_all_applied() {
+    sqlite_test(|fx| async move {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        let mut names: Vec<String> = std::fs::read_dir(folder)
+            .expect("migrations folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names.len() as u32, SqliteStore::SCHEMA_VERSION, "every file is embedded: {names:?}");
+        for (i, name) in names.iter().enumerate() {
+            let prefix = format!("{:04}_", i + 1);
+            assert!(name.starts_with(&prefix) && name.ends_with(".sql"), "{name} should start {prefix}");
+        }
+
+        drop(fx.open_sqlite());
+        let conn = rusqlite::Connection::open(fx.location()).expect("raw open");
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("read");
+        assert_eq!(version, SqliteStore::SCHEMA_VERSION);
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("read");
+        assert_eq!(mode, "wal");
+        drop(fx.open_sqlite());
+    });
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_a_backend_error() {
+    sqlite_test(|fx| async move {
+        let path = fx.location().with_file_name("garbage.db");
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("folder");
+        std::fs::write(&path, vec![b'x'; 8192]).expect("written");
+        let err = SqliteStore::open(&path).err().expect("refused");
+        assert_eq!(err.kind(), ErrorKind::Backend);
+        assert!(err.to_string().contains("garbage.db"), "the message names the file: {err}");
+        assert!(std::error::Error::source(&err).is_some(), "the SQLite error is kept");
+    });
+}
+
+#[test]
+fn two_handles_on_one_file_see_each_other() {
+    sqlite_test(|fx| async move {
+        let server: Arc<dyn Store> = Arc::new(fx.open_sqlite());
+        let admin: Arc<dyn Store> = Arc::new(fx.open_sqlite());
+        let c = collection(&*server, "c").await;
+        assert_eq!(admin.collections(crate::util::ROOT).await.expect("listed").len(), 1);
+
+        let writes = (0..6u64).map(|round| {
+            let store = Arc::clone(if round % 2 == 0 { &server } else { &admin });
+            let c = c.clone();
+            tokio::spawn(async move {
+                add(&*store, &c, (0..50).map(|n| indicator(round * 100 + n, V1)).collect()).await;
+            })
+        });
+        for write in writes.collect::<Vec<_>>() {
+            write.await.expect("written");
+        }
+        let seen = everything(&*admin, &c).await;
+        assert_eq!(seen.len(), 300);
+        assert!(seen.windows(2).all(|w| w[0].date_added < w[1].date_added), "one order across handles");
+        assert_eq!(everything(&*server, &c).await.len(), 300);
+    });
+}

@@ -1,0 +1,30 @@
+//! The store's one integration-test binary.
+//!
+//! Every test in the shared modules is written once against `Arc<dyn Store>`
+//! and expanded by `storetest!` (or `fixturetest!`) into one test per
+//! backend, so a backend that passes this suite is interchangeable with the
+//! others. Modules:
+//!
+//! - `catalog`: API roots and collections.
+//! - `objects`: adding versions, immutability, first/last, `date_added`, deletion.
+//! - `filters`: every query filter and their combinations, against a model.
+//! - `pagination`: cursors, limits, paging while writes land.
+//! - `statuses`: status resources recorded with their writes.
+//! - `accounts`: users and permissions.
+//! - `concurrency`: many writers at once.
+//! - `durability`: reopening, and a writer killed with SIGKILL.
+//! - `sqlite`: what only the SQLite backend promises (query plans, schema
+//!   versions, file settings).
+
+#[macro_use]
+mod util;
+
+mod accounts;
+mod catalog;
+mod concurrency;
+mod durability;
+mod filters;
+mod objects;
+mod pagination;
+mod sqlite;
+mod statuses;
