@@ -1,0 +1,93 @@
+//! `charter ingest`: adds a bundle or JSON Lines file to a collection.
+//!
+//! The objects go through the same door as a TAXII POST (`Hub::add_objects`),
+//! in envelopes of a fixed size, so every check and every durability promise
+//! is the same as over HTTP.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use charter_hub::Viewer;
+use charter_hub::admin::{DEFAULT_API_ROOT, DEFAULT_COLLECTION_ALIAS};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::{Config, NodeArgs};
+use crate::node;
+
+/// Objects per envelope handed to the hub.
+const BATCH: usize = 500;
+
+/// Arguments of `charter ingest`.
+#[derive(clap::Args, Debug)]
+pub struct IngestArgs {
+    /// A STIX bundle, a JSON array of objects, or JSON Lines; `-` for standard input.
+    file: PathBuf,
+    /// The collection, by id or alias.
+    #[arg(long, default_value = DEFAULT_COLLECTION_ALIAS)]
+    collection: String,
+    /// The API root of the collection.
+    #[arg(long, default_value = DEFAULT_API_ROOT)]
+    api_root: String,
+    /// Print nothing but the summary.
+    #[arg(long)]
+    quiet: bool,
+    #[command(flatten)]
+    node: NodeArgs,
+}
+
+fn read_input(path: &PathBuf) -> Result<String> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("reading standard input")?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+/// Ingests the file; exit status 0 if every object was accepted, 1 if any
+/// was rejected.
+pub fn run(args: &IngestArgs) -> Result<ExitCode> {
+    let config = Config::load(&args.node, None)?;
+    let text = read_input(&args.file)?;
+    let objects = charter_stix::split_document(&text)
+        .with_context(|| format!("reading objects from {}", args.file.display()))?;
+    drop(text);
+    node::runtime()?.block_on(async {
+        let (hub, generated) = node::open(&config).await?;
+        if let Some(password) = generated {
+            eprintln!("Created user 'admin' with password: {password}");
+        }
+        let viewer = Viewer::node_operator();
+        let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(objects.len() as u64) };
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} objects {per_sec} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let (mut accepted, mut rejected) = (0usize, Vec::new());
+        let mut objects = objects;
+        while !objects.is_empty() {
+            let rest = objects.split_off(objects.len().min(BATCH));
+            let batch = std::mem::replace(&mut objects, rest);
+            let n = batch.len() as u64;
+            let status = hub
+                .add_objects(&viewer, &args.api_root, &args.collection, batch)
+                .await
+                .with_context(|| format!("adding objects to collection '{}'", args.collection))?
+                .into_inner();
+            accepted += status.successes.len();
+            rejected.extend(status.failures);
+            bar.inc(n);
+        }
+        bar.finish_and_clear();
+        if !args.quiet {
+            for failure in &rejected {
+                println!("rejected {}: {}", failure.id, failure.message.as_deref().unwrap_or("invalid"));
+            }
+        }
+        println!("{accepted} accepted, {} rejected", rejected.len());
+        Ok(if rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    })
+}

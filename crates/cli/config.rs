@@ -1,0 +1,106 @@
+//! Node configuration: a TOML file, environment overrides, then flags.
+//!
+//! Precedence, lowest first: built-in defaults, the file named by
+//! `--config`, `CHARTER_*` environment variables, command-line flags.
+//! Unknown keys in the file are an error, so a misspelt option is caught
+//! at start rather than silently ignored.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// Options shared by every command that works on a node's data.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NodeArgs {
+    /// The data folder (created on first start).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data: Option<PathBuf>,
+    /// A TOML configuration file.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+}
+
+/// The configuration file's contents; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data: Option<PathBuf>,
+    title: Option<String>,
+    max_page_size: Option<usize>,
+    max_content_length: Option<u64>,
+    max_objects_per_envelope: Option<usize>,
+    log_format: Option<LogFormat>,
+}
+
+/// How logs are written to standard error.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The resolved configuration of a node.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where `serve` listens.
+    pub listen: SocketAddr,
+    /// The data folder.
+    pub data: PathBuf,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Limits passed to the hub.
+    pub hub: charter_hub::HubConfig,
+}
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_DATA: &str = "charter-data";
+
+impl Config {
+    /// Resolves the configuration for `args`, with `listen` from a flag if given.
+    pub fn load(args: &NodeArgs, listen_flag: Option<SocketAddr>) -> Result<Config> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let env_listen = std::env::var("CHARTER_LISTEN")
+            .ok()
+            .map(|v| v.parse::<SocketAddr>().with_context(|| format!("CHARTER_LISTEN: '{v}' is not ADDR:PORT")))
+            .transpose()?;
+        let env_data = std::env::var_os("CHARTER_DATA").map(PathBuf::from);
+        let listen = match listen_flag.or(env_listen).or(file.listen) {
+            Some(addr) => addr,
+            None => DEFAULT_LISTEN.parse().context("default listen address")?,
+        };
+        let data = args.data.clone().or(env_data).or(file.data).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+        let mut hub = charter_hub::HubConfig::default();
+        if let Some(title) = file.title {
+            hub.title = title;
+        }
+        if let Some(n) = file.max_page_size {
+            anyhow::ensure!(n > 0, "max_page_size must be at least 1");
+            hub.max_page_size = n;
+            hub.default_page_size = hub.default_page_size.min(n);
+        }
+        if let Some(n) = file.max_content_length {
+            anyhow::ensure!(n >= 1024, "max_content_length must be at least 1024 bytes");
+            hub.max_content_length = n;
+        }
+        if let Some(n) = file.max_objects_per_envelope {
+            anyhow::ensure!(n > 0, "max_objects_per_envelope must be at least 1");
+            hub.max_objects_per_envelope = n;
+        }
+        Ok(Config { listen, data, log_format: file.log_format.unwrap_or_default(), hub })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("in {}", path.display()))
+}

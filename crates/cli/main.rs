@@ -1,0 +1,65 @@
+//! The `charter` binary: runs a node (`serve`) and administers its data.
+//!
+//! Each subcommand lives in its own module with its own `clap::Args`; this
+//! file only declares them and maps a command's outcome to an exit status.
+//! `anyhow` is used here and nowhere below: the library crates return
+//! concrete errors.
+
+mod cmd_admin;
+mod cmd_export;
+mod cmd_ingest;
+mod cmd_pattern;
+mod cmd_serve;
+mod cmd_validate;
+mod config;
+mod node;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Charter: a threat-intelligence exchange over STIX 2.1 and TAXII 2.1.
+#[derive(Parser, Debug)]
+#[command(name = "charter", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the node: the TAXII 2.1 server over the data folder.
+    Serve(cmd_serve::ServeArgs),
+    /// Add the objects of a bundle or JSON Lines file to a collection.
+    Ingest(cmd_ingest::IngestArgs),
+    /// Write a collection's objects to a bundle or JSON Lines.
+    Export(cmd_export::ExportArgs),
+    /// Check STIX 2.1 objects against the specification (no data folder needed).
+    Validate(cmd_validate::ValidateArgs),
+    /// Check STIX patterns and match them against observations.
+    Pattern(cmd_pattern::PatternArgs),
+    /// Manage users and their rights on collections.
+    User(cmd_admin::UserArgs),
+    /// Manage collections.
+    Collection(cmd_admin::CollectionArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match &cli.command {
+        Command::Serve(args) => cmd_serve::run(args),
+        Command::Ingest(args) => cmd_ingest::run(args),
+        Command::Export(args) => cmd_export::run(args),
+        Command::Validate(args) => cmd_validate::run(args),
+        Command::Pattern(args) => cmd_pattern::run(args),
+        Command::User(args) => cmd_admin::run_user(args),
+        Command::Collection(args) => cmd_admin::run_collection(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The root package's one integration-test binary. Every test here runs the
+//! real `charter` binary (`CARGO_BIN_EXE_charter`) — as a server on a free
+//! port in a temporary data folder, or as a command — and speaks to it only
+//! through HTTP, its output and its exit status.
+
+mod cli;
+mod durability;
+mod taxii;
+mod tidy;
+mod util;
