@@ -1,0 +1,13 @@
+//! The server's integration tests, one binary: each module drives the
+//! router in-process (`tower::ServiceExt::oneshot`) over a real SQLite
+//! store in a temporary folder, except `serve`, which uses a real port.
+
+mod access;
+mod discovery;
+mod errors;
+mod filters;
+mod media;
+mod objects;
+mod pagination;
+mod serve;
+mod util;
