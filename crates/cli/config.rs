@@ -29,6 +29,8 @@ struct FileConfig {
     listen: Option<SocketAddr>,
     data: Option<PathBuf>,
     title: Option<String>,
+    description: Option<String>,
+    contact: Option<String>,
     max_page_size: Option<usize>,
     max_content_length: Option<u64>,
     max_objects_per_envelope: Option<usize>,
@@ -83,6 +85,8 @@ impl Config {
         if let Some(title) = file.title {
             hub.title = title;
         }
+        hub.description = file.description;
+        hub.contact = file.contact;
         if let Some(n) = file.max_page_size {
             anyhow::ensure!(n > 0, "max_page_size must be at least 1");
             hub.max_page_size = n;

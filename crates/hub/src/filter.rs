@@ -13,6 +13,7 @@ pub fn parse_version_filter<'a>(what: &str, values: impl IntoIterator<Item = &'a
     let mut filter = VersionFilter::default();
     for value in values.into_iter().flat_map(|v| v.split(',')) {
         match value.trim() {
+            "" => return Err(Error::invalid(format!("{what}: an empty item in '{value}'"))),
             "first" => filter.first = true,
             "last" => filter.last = true,
             "all" => filter.all = true,
@@ -42,6 +43,12 @@ mod tests {
             .expect("valid values");
         assert!(f.first && f.last && !f.all);
         assert_eq!(f.exact, vec!["2016-01-01T00:00:00.000000000Z".to_owned()]);
+    }
+
+    #[test]
+    fn empty_items_are_refused() {
+        let err = parse_version_filter("--version", ["first,,last"]).expect_err("empty item");
+        assert!(err.message().starts_with("--version: an empty item"), "{}", err.message());
     }
 
     #[test]

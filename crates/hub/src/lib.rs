@@ -49,6 +49,10 @@ pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";
 pub struct HubConfig {
     /// The title of the node, shown in TAXII discovery.
     pub title: String,
+    /// A description of the node, shown in TAXII discovery.
+    pub description: Option<String>,
+    /// How to reach the node's operators, shown in TAXII discovery.
+    pub contact: Option<String>,
     /// The largest page a read returns; a larger `limit` is clamped to it.
     pub max_page_size: usize,
     /// The page size when a request names no `limit`.
@@ -63,6 +67,8 @@ impl Default for HubConfig {
     fn default() -> Self {
         HubConfig {
             title: "Charter".to_owned(),
+            description: None,
+            contact: None,
             max_page_size: 1_000,
             default_page_size: 1_000,
             max_content_length: 64 * 1024 * 1024,

@@ -259,6 +259,10 @@ pub(crate) fn api_root(root: &Released<ApiRoot>) -> ApiResult<Response> {
 pub(crate) struct DiscoveryInfo<'a> {
     /// The node's title.
     pub(crate) title: &'a str,
+    /// The node's description, if configured.
+    pub(crate) description: Option<&'a str>,
+    /// How to reach the node's operators, if configured.
+    pub(crate) contact: Option<&'a str>,
     /// The URL prefix API root URLs are built on (`https://host/`, or `/`).
     pub(crate) base: &'a str,
     /// The name of the default API root, when the node has one.
@@ -274,6 +278,10 @@ pub(crate) fn discovery(
     struct Body<'a> {
         title: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
+        description: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        contact: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         default: Option<String>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         api_roots: Vec<String>,
@@ -281,6 +289,8 @@ pub(crate) fn discovery(
     let url = |name: &str| format!("{}{}/", info.base, name);
     let body = Body {
         title: info.title,
+        description: info.description,
+        contact: info.contact,
         default: info.default.map(url),
         api_roots: roots.get().iter().map(|r| url(&r.name)).collect(),
     };

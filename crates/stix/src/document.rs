@@ -42,64 +42,59 @@ struct Peek<'a> {
 
 /// Splits a document into its objects' raw JSON.
 ///
-/// Accepts a bundle (its `objects`), a JSON array, a single object, or JSON
-/// Lines. A bundle's or array's members are returned in order; anything
-/// that is not itself an array is returned as one member, so a member that
-/// is not an object is still reported per object by [`crate::StixObject::parse`].
+/// A document that is one JSON value is opened when it is a bundle (its
+/// `objects`) or an array (its members), and otherwise taken as one object.
+/// A document of several values is JSON Lines: each value is one object, a
+/// bundle among them included (validating it checks its members). Members
+/// are returned in order; one that is not an object is still returned, so it
+/// is reported per object by [`crate::StixObject::parse`].
 pub fn split_document(text: &str) -> Result<Vec<Box<RawValue>>, DocumentError> {
-    let mut out = Vec::new();
-    let mut values = serde_json::Deserializer::from_str(text).into_iter::<Box<RawValue>>();
-    let mut count = 0usize;
-    for item in values.by_ref() {
-        let raw = item.map_err(|e| DocumentError::from_json(&e, 0))?;
-        count += 1;
-        push_value(raw, text, &mut out, count)?;
+    let mut values = Vec::new();
+    for item in serde_json::Deserializer::from_str(text).into_iter::<Box<RawValue>>() {
+        values.push(item.map_err(|e| DocumentError::from_json(&e, 0))?);
     }
-    Ok(out)
+    if values.len() != 1 {
+        return Ok(values);
+    }
+    let Some(only) = values.pop() else {
+        return Ok(values);
+    };
+    open_value(only, text)
 }
 
-/// Adds one top-level value: arrays and bundles are opened, others kept whole.
-fn push_value(
-    raw: Box<RawValue>,
-    text: &str,
-    out: &mut Vec<Box<RawValue>>,
-    ordinal: usize,
-) -> Result<(), DocumentError> {
+/// Opens a lone top-level value: arrays and bundles yield their members.
+fn open_value(raw: Box<RawValue>, text: &str) -> Result<Vec<Box<RawValue>>, DocumentError> {
     let line = line_of(text, raw.get());
     let trimmed = raw.get().trim_start();
     if trimmed.starts_with('[') {
-        // Only a lone top-level array is a document of objects; arrays in
-        // JSON Lines would be ambiguous, so they are opened the same way.
-        let items: Vec<Box<RawValue>> =
-            serde_json::from_str(raw.get()).map_err(|e| DocumentError::from_json(&e, line - 1))?;
-        out.extend(items);
-        return Ok(());
+        return serde_json::from_str(raw.get()).map_err(|e| DocumentError::from_json(&e, line - 1));
     }
     if trimmed.starts_with('{') {
         if let Ok(peek) = serde_json::from_str::<Peek<'_>>(raw.get()) {
             if peek.object_type.as_deref() == Some("bundle") {
-                if let Some(objects) = peek.objects {
-                    let items: Vec<Box<RawValue>> = serde_json::from_str(objects.get())
-                        .map_err(|_| DocumentError {
-                            line,
-                            column: 1,
-                            message: format!("value {ordinal}: a bundle's objects must be a list"),
-                        })?;
-                    out.extend(items);
-                }
-                return Ok(());
+                let Some(objects) = peek.objects else {
+                    return Ok(Vec::new());
+                };
+                return serde_json::from_str(objects.get()).map_err(|_| DocumentError {
+                    line,
+                    column: 1,
+                    message: "a bundle's objects must be a list".into(),
+                });
             }
         }
     }
-    out.push(raw);
-    Ok(())
+    Ok(vec![raw])
 }
 
 /// The 1-based line on which `part` (a slice of `text`) starts.
 fn line_of(text: &str, part: &str) -> usize {
     let offset = (part.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
     let offset = offset.min(text.len());
-    text.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
@@ -118,11 +113,20 @@ mod tests {
     fn bundle_array_single_and_lines() {
         let bundle = r#"{"type": "bundle", "id": "bundle--1", "objects": [ {"a":1}, {"b": 2} ]}"#;
         assert_eq!(texts(bundle), vec![r#"{"a":1}"#, r#"{"b": 2}"#]);
-        assert_eq!(texts(r#"[{"a":1},{"b":2}]"#), vec![r#"{"a":1}"#, r#"{"b":2}"#]);
-        assert_eq!(texts(r#" {"type": "x-foo"} "#), vec![r#"{"type": "x-foo"}"#]);
+        assert_eq!(
+            texts(r#"[{"a":1},{"b":2}]"#),
+            vec![r#"{"a":1}"#, r#"{"b":2}"#]
+        );
+        assert_eq!(
+            texts(r#" {"type": "x-foo"} "#),
+            vec![r#"{"type": "x-foo"}"#]
+        );
         let lines = "{\"a\":1}\n\n  \n{\"b\" : 2}\n";
         assert_eq!(texts(lines), vec![r#"{"a":1}"#, r#"{"b" : 2}"#]);
         assert!(texts("  \n").is_empty());
+        // In JSON Lines a bundle is one object; alone, it is opened.
+        let mixed = format!("{bundle}\n{{\"a\":1}}");
+        assert_eq!(texts(&mixed), vec![bundle, r#"{"a":1}"#]);
     }
 
     #[test]

@@ -197,7 +197,16 @@ mod tests {
             assert_eq!(check_type_name(ok), Ok(()), "{ok}");
         }
         let long = "a".repeat(251);
-        for bad in ["ab", "Abc", "x_foo", "-abc", "abc-", "x--foo", "1abc", long.as_str()] {
+        for bad in [
+            "ab",
+            "Abc",
+            "x_foo",
+            "-abc",
+            "abc-",
+            "x--foo",
+            "1abc",
+            long.as_str(),
+        ] {
             assert!(check_type_name(bad).is_err(), "{bad}");
         }
     }
@@ -214,7 +223,8 @@ mod tests {
 
     #[test]
     fn identifiers() {
-        let id = parse_identifier("indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f").expect("valid");
+        let id =
+            parse_identifier("indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f").expect("valid");
         assert_eq!(id.object_type, "indicator");
         assert_eq!(id.version, 4);
         assert!(parse_identifier("x-mitre-tactic--8E2E2D2B-17D4-4CBF-938F-98EE46B3CD3F").is_ok());

@@ -125,7 +125,12 @@ impl StixObject {
     /// lacks a string `type` or `id`.
     pub fn parse(raw: Box<RawValue>) -> Result<StixObject, Diagnostic> {
         let value: Value = serde_json::from_str(raw.get()).map_err(|e| {
-            parse_error(None, "(object)", rules::JSON, format!("not valid JSON: {e}"))
+            parse_error(
+                None,
+                "(object)",
+                rules::JSON,
+                format!("not valid JSON: {e}"),
+            )
         })?;
         let Value::Object(map) = &value else {
             return Err(parse_error(
@@ -138,7 +143,12 @@ impl StixObject {
         let id = match map.get("id") {
             Some(Value::String(s)) => s.clone(),
             Some(_) => {
-                return Err(parse_error(None, "id", rules::VALUE_TYPE, "must be a string".into()));
+                return Err(parse_error(
+                    None,
+                    "id",
+                    rules::VALUE_TYPE,
+                    "must be a string".into(),
+                ));
             }
             None => {
                 return Err(parse_error(
@@ -152,7 +162,12 @@ impl StixObject {
         let object_type = match map.get("type") {
             Some(Value::String(s)) => s.clone(),
             Some(_) => {
-                return Err(parse_error(Some(id), "type", rules::VALUE_TYPE, "must be a string".into()));
+                return Err(parse_error(
+                    Some(id),
+                    "type",
+                    rules::VALUE_TYPE,
+                    "must be a string".into(),
+                ));
             }
             None => {
                 return Err(parse_error(
@@ -175,10 +190,17 @@ impl StixObject {
     }
 
     /// Parses one object from JSON text (the text is kept verbatim).
+    // An inherent `from_str` (not `FromStr`) keeps the call as short as
+    // `StixObject::parse` and returns a `Diagnostic` the same way.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(json: &str) -> Result<StixObject, Diagnostic> {
         let raw = RawValue::from_string(json.to_owned()).map_err(|e| {
-            parse_error(None, "(object)", rules::JSON, format!("not valid JSON: {e}"))
+            parse_error(
+                None,
+                "(object)",
+                rules::JSON,
+                format!("not valid JSON: {e}"),
+            )
         })?;
         StixObject::parse(raw)
     }
@@ -234,7 +256,12 @@ impl StixObject {
     }
 }
 
-fn parse_error(id: Option<String>, property: &str, rule: &'static str, message: String) -> Diagnostic {
+fn parse_error(
+    id: Option<String>,
+    property: &str,
+    rule: &'static str,
+    message: String,
+) -> Diagnostic {
     Diagnostic {
         object_id: id,
         property: property.to_owned(),
@@ -265,7 +292,10 @@ fn timestamp(map: &Map<String, Value>, key: &str) -> Option<Timestamp> {
         .and_then(|s| Timestamp::parse(s).ok())
 }
 
-fn objects<'a>(map: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = &'a Map<String, Value>> {
+fn objects<'a>(
+    map: &'a Map<String, Value>,
+    key: &str,
+) -> impl Iterator<Item = &'a Map<String, Value>> {
     map.get(key)
         .and_then(Value::as_array)
         .into_iter()
@@ -331,11 +361,17 @@ mod tests {
         assert_eq!(obj.object_type(), "indicator");
         assert_eq!(obj.kind(), ObjectKind::Sdo);
         assert_eq!(obj.spec_version(), Some("2.1"));
-        assert_eq!(obj.modified().map(Timestamp::as_str), Some("2016-04-06T20:03:48.1234Z"));
+        assert_eq!(
+            obj.modified().map(Timestamp::as_str),
+            Some("2016-04-06T20:03:48.1234Z")
+        );
         let c = obj.common();
         assert_eq!(c.labels, vec!["a".to_owned()]);
         assert_eq!(c.confidence, Some(80));
-        assert_eq!(c.external_references[0].external_id.as_deref(), Some("CVE-2021-44228"));
+        assert_eq!(
+            c.external_references[0].external_id.as_deref(),
+            Some("CVE-2021-44228")
+        );
         assert_eq!(c.granular_markings[0].lang.as_deref(), Some("fr"));
         assert_eq!(c.object_marking_refs.len(), 1);
         assert_eq!(obj.value()["pattern_type"], "stix");
@@ -359,6 +395,9 @@ mod tests {
         assert_eq!(ObjectKind::of("ipv4-addr"), ObjectKind::Sco);
         assert_eq!(ObjectKind::of("x-mitre-tactic"), ObjectKind::Custom);
         assert_eq!(ObjectKind::of("bundle"), ObjectKind::Bundle);
-        assert_eq!(ObjectKind::of("marking-definition"), ObjectKind::MarkingDefinition);
+        assert_eq!(
+            ObjectKind::of("marking-definition"),
+            ObjectKind::MarkingDefinition
+        );
     }
 }

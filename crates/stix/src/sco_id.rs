@@ -73,7 +73,8 @@ pub(crate) fn sco_id_of_map(object_type: &str, obj: &Map<String, Value>) -> Opti
 /// True when an SCO of this type carrying these properties should have a
 /// deterministic (UUIDv5) id.
 pub(crate) fn has_contributing_properties(object_type: &str, obj: &Map<String, Value>) -> bool {
-    id_contributing_properties(object_type).is_some_and(|props| props.iter().any(|p| obj.contains_key(*p)))
+    id_contributing_properties(object_type)
+        .is_some_and(|props| props.iter().any(|p| obj.contains_key(*p)))
 }
 
 fn one_hash(hashes: &Map<String, Value>) -> Option<Value> {

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::{Severity, StixObject, check, split_document, validate};
 
 fn data_dir(kind: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data").join(kind)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test_data")
+        .join(kind)
 }
 
 fn json_files(dir: &Path) -> Vec<PathBuf> {
@@ -36,15 +38,27 @@ fn diagnostics_of(text: &str) -> String {
 #[test]
 fn golden_ok_files_have_no_errors() {
     let files = json_files(&data_dir("ok"));
-    assert!(files.len() >= 10, "expected the ok corpus, found {}", files.len());
+    assert!(
+        files.len() >= 10,
+        "expected the ok corpus, found {}",
+        files.len()
+    );
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable golden file");
         for raw in split_document(&text).expect("golden documents split") {
             let (obj, diags) = check(raw.get());
             assert!(obj.is_some(), "{}: did not parse", file.display());
-            let errors: Vec<String> =
-                diags.iter().filter(|d| d.severity == Severity::Error).map(ToString::to_string).collect();
-            assert!(errors.is_empty(), "{}:\n{}", file.display(), errors.join("\n"));
+            let errors: Vec<String> = diags
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(ToString::to_string)
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{}:\n{}",
+                file.display(),
+                errors.join("\n")
+            );
         }
     }
 }
@@ -54,17 +68,27 @@ fn golden_ok_files_have_no_errors() {
 #[test]
 fn golden_err_files_match_their_diagnostics() {
     let files = json_files(&data_dir("err"));
-    assert!(files.len() >= 15, "expected the err corpus, found {}", files.len());
+    assert!(
+        files.len() >= 15,
+        "expected the err corpus, found {}",
+        files.len()
+    );
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable golden file");
         let actual = diagnostics_of(&text);
-        assert!(actual.contains("]\n"), "{}: expected at least one diagnostic", file.display());
+        assert!(
+            actual.contains("]\n"),
+            "{}: expected at least one diagnostic",
+            file.display()
+        );
         expect_test::expect_file![file.with_extension("txt")].assert_eq(&actual);
     }
 }
 
 fn check_attack(name: &str, expected_objects: usize) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(name);
     let text = std::fs::read_to_string(&path).expect("ATT&CK bundle in tests/data");
     let parts = split_document(&text).expect("the bundle splits");
     assert_eq!(parts.len(), expected_objects);
@@ -73,9 +97,19 @@ fn check_attack(name: &str, expected_objects: usize) {
         let original = raw.get().to_owned();
         let obj = StixObject::parse(raw).expect("every ATT&CK object parses");
         assert_eq!(obj.raw().get(), original, "raw text is kept verbatim");
-        errors.extend(validate(&obj).into_iter().filter(|d| d.severity == Severity::Error).map(|d| d.to_string()));
+        errors.extend(
+            validate(&obj)
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| d.to_string()),
+        );
     }
-    assert!(errors.is_empty(), "{name}: {} errors, first: {:?}", errors.len(), &errors[..errors.len().min(5)]);
+    assert!(
+        errors.is_empty(),
+        "{name}: {} errors, first: {:?}",
+        errors.len(),
+        &errors[..errors.len().min(5)]
+    );
 }
 
 #[test]

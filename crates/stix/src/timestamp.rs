@@ -30,7 +30,9 @@ pub struct Timestamp {
 
 /// Why a string is not a STIX timestamp, and at which byte.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{text:?} is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.fraction]Z): {reason} at byte {offset}")]
+#[error(
+    "{text:?} is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.fraction]Z): {reason} at byte {offset}"
+)]
 pub struct TimestampError {
     text: String,
     reason: &'static str,
@@ -41,7 +43,11 @@ impl TimestampError {
     fn new(text: &str, reason: &'static str, offset: usize) -> TimestampError {
         // Hostile input can be long; the first characters are enough to find it.
         let text: String = text.chars().take(64).collect();
-        TimestampError { text, reason, offset }
+        TimestampError {
+            text,
+            reason,
+            offset,
+        }
     }
 
     /// What was wrong, e.g. "day out of range for the month".
@@ -131,10 +137,8 @@ impl Timestamp {
             return fail("unexpected text after 'Z'", at + 1);
         }
         let days = days_from_civil(i64::from(year), month, day);
-        let secs = days * 86_400
-            + i64::from(hour) * 3600
-            + i64::from(minute) * 60
-            + i64::from(second);
+        let secs =
+            days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
         Ok(Timestamp {
             text: s.into(),
             secs,
@@ -336,23 +340,44 @@ mod tests {
         let before_epoch = Timestamp::from_unix_micros(-1);
         assert_eq!(before_epoch.as_str(), "1969-12-31T23:59:59.999999Z");
         assert_eq!(before_epoch.unix_micros(), -1);
-        assert_eq!(Timestamp::from_unix_micros(0).as_str(), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(
+            Timestamp::from_unix_micros(0).as_str(),
+            "1970-01-01T00:00:00.000000Z"
+        );
     }
 
     #[test]
     fn rejects_malformed() {
         let cases = [
-            ("2016-04-06t20:03:00Z", "expected upper-case 'T' between date and time"),
-            ("2016-04-06T20:03:00z", "expected upper-case 'Z' (UTC) at the end"),
-            ("2016-04-06T20:03:00+00:00", "expected upper-case 'Z' (UTC) at the end"),
+            (
+                "2016-04-06t20:03:00Z",
+                "expected upper-case 'T' between date and time",
+            ),
+            (
+                "2016-04-06T20:03:00z",
+                "expected upper-case 'Z' (UTC) at the end",
+            ),
+            (
+                "2016-04-06T20:03:00+00:00",
+                "expected upper-case 'Z' (UTC) at the end",
+            ),
             ("2016-02-30T20:03:00Z", "day out of range for the month"),
             ("2015-02-29T20:03:00Z", "day out of range for the month"),
             ("2016-13-01T20:03:00Z", "month out of range"),
             ("2016-04-06T24:00:00Z", "hour out of range"),
-            ("2016-04-06T23:59:60Z", "second out of range (leap seconds are not accepted)"),
+            (
+                "2016-04-06T23:59:60Z",
+                "second out of range (leap seconds are not accepted)",
+            ),
             ("2016-04-06T20:03:00.Z", "expected a digit after '.'"),
-            ("2016-04-06T20:03:00.1234567890Z", "more than 9 fractional digits"),
-            ("2016-04-06 20:03:00Z", "expected upper-case 'T' between date and time"),
+            (
+                "2016-04-06T20:03:00.1234567890Z",
+                "more than 9 fractional digits",
+            ),
+            (
+                "2016-04-06 20:03:00Z",
+                "expected upper-case 'T' between date and time",
+            ),
             ("16-04-06T20:03:00Z", "too short"),
             ("2016-04-06T20:03:00ZZ", "unexpected text after 'Z'"),
         ];

@@ -149,7 +149,10 @@ mod tests {
         assert_eq!(level_of(TLP_V1_WHITE), Some(TlpLevel::Clear));
         assert_eq!(level_of(TLP_V2_AMBER_STRICT), Some(TlpLevel::AmberStrict));
         assert_eq!(level_of(TLP_V1_RED), Some(TlpLevel::Red));
-        assert_eq!(level_of("marking-definition--00000000-0000-4000-8000-000000000000"), None);
+        assert_eq!(
+            level_of("marking-definition--00000000-0000-4000-8000-000000000000"),
+            None
+        );
         for level in TlpLevel::ALL {
             assert_eq!(level_of(level.marking_id()), Some(level));
             assert_eq!(TlpLevel::parse(level.name()), Some(level));
@@ -159,7 +162,10 @@ mod tests {
 
     #[test]
     fn strictest_wins() {
-        assert_eq!(strictest([TLP_V2_GREEN, TLP_V1_AMBER]), Some(TlpLevel::Amber));
+        assert_eq!(
+            strictest([TLP_V2_GREEN, TLP_V1_AMBER]),
+            Some(TlpLevel::Amber)
+        );
         assert_eq!(strictest([]), None);
         assert!(TlpLevel::AmberStrict > TlpLevel::Amber);
         assert_eq!(TlpLevel::parse("tlp:white"), Some(TlpLevel::Clear));

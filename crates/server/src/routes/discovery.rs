@@ -38,6 +38,8 @@ pub(super) async fn discovery(
     let base = base_url(&uri, &headers);
     let info = DiscoveryInfo {
         title: &hub.config().title,
+        description: hub.config().description.as_deref(),
+        contact: hub.config().contact.as_deref(),
         base: &base,
         default: default.as_deref(),
     };

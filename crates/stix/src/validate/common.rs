@@ -46,7 +46,10 @@ pub(crate) const DESCRIPTION: Prop = opt("description", Kind::Str);
 fn spec_version<'a>(c: &mut Checker<'a>, v: &'a Value) {
     let Some(s) = string(c, v) else { return };
     if s != "2.1" {
-        c.error(rules::SPEC_VERSION, format!("{s:?}: only STIX 2.1 objects are accepted (spec_version \"2.1\")"));
+        c.error(
+            rules::SPEC_VERSION,
+            format!("{s:?}: only STIX 2.1 objects are accepted (spec_version \"2.1\")"),
+        );
     }
 }
 
@@ -65,7 +68,10 @@ pub(crate) fn external_references<'a>(c: &mut Checker<'a>, v: &'a Value) {
                 opt("external_id", Kind::Str),
             ],
         );
-        if !["description", "url", "external_id"].iter().any(|k| r.contains_key(*k)) {
+        if !["description", "url", "external_id"]
+            .iter()
+            .any(|k| r.contains_key(*k))
+        {
             c.error(
                 rules::EXTERNAL_REFERENCE,
                 "needs at least one of description, url and external_id besides source_name",
@@ -80,17 +86,22 @@ pub(crate) fn external_references<'a>(c: &mut Checker<'a>, v: &'a Value) {
                 rules::EXTERNAL_REFERENCE,
                 "a cve or capec reference needs its external_id",
             ),
-            Some(e) if cve && !values::is_cve_id(e) => {
-                c.error_at("external_id", rules::EXTERNAL_REFERENCE, format!("{e:?} is not a CVE id (CVE-YYYY-NNNN)"))
-            }
-            Some(e) if capec && !values::is_capec_id(e) => {
-                c.error_at("external_id", rules::EXTERNAL_REFERENCE, format!("{e:?} is not a CAPEC id (CAPEC-N)"))
-            }
-            Some(e) if !cve && !capec && (values::is_cve_id(e) || values::is_capec_id(e)) => c.error_at(
-                "source_name",
+            Some(e) if cve && !values::is_cve_id(e) => c.error_at(
+                "external_id",
                 rules::EXTERNAL_REFERENCE,
-                format!("a reference to {e:?} must have source_name \"cve\" or \"capec\""),
+                format!("{e:?} is not a CVE id (CVE-YYYY-NNNN)"),
             ),
+            Some(e) if capec && !values::is_capec_id(e) => c.error_at(
+                "external_id",
+                rules::EXTERNAL_REFERENCE,
+                format!("{e:?} is not a CAPEC id (CAPEC-N)"),
+            ),
+            Some(e) if !cve && !capec && (values::is_cve_id(e) || values::is_capec_id(e)) => c
+                .error_at(
+                    "source_name",
+                    rules::EXTERNAL_REFERENCE,
+                    format!("a reference to {e:?} must have source_name \"cve\" or \"capec\""),
+                ),
             _ => {}
         }
     });
@@ -110,8 +121,15 @@ pub(crate) fn granular_markings<'a>(c: &mut Checker<'a>, v: &'a Value) {
             ],
         );
         match (g.contains_key("marking_ref"), g.contains_key("lang")) {
-            (true, true) => c.error_at("lang", rules::CO_OCCURRENCE, "a granular marking has marking_ref or lang, not both"),
-            (false, false) => c.error(rules::AT_LEAST_ONE, "a granular marking needs marking_ref or lang"),
+            (true, true) => c.error_at(
+                "lang",
+                rules::CO_OCCURRENCE,
+                "a granular marking has marking_ref or lang, not both",
+            ),
+            (false, false) => c.error(
+                rules::AT_LEAST_ONE,
+                "a granular marking needs marking_ref or lang",
+            ),
             _ => {}
         }
     });
@@ -133,7 +151,9 @@ pub(crate) fn check_selectors<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>
         return;
     };
     for (i, g) in markings.iter().enumerate() {
-        let Some(sels) = g.get("selectors").and_then(Value::as_array) else { continue };
+        let Some(sels) = g.get("selectors").and_then(Value::as_array) else {
+            continue;
+        };
         for (j, sel) in sels.iter().enumerate() {
             let Some(sel) = sel.as_str() else { continue };
             if !values::is_selector(sel) || resolves(o, sel) {
@@ -143,7 +163,10 @@ pub(crate) fn check_selectors<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>
                 c.at(Seg::Index(i), |c| {
                     c.key("selectors", |c| {
                         c.at(Seg::Index(j), |c| {
-                            c.error(rules::SELECTOR, format!("{sel:?} does not point at a property of this object"))
+                            c.error(
+                                rules::SELECTOR,
+                                format!("{sel:?} does not point at a property of this object"),
+                            )
                         })
                     })
                 })
@@ -216,7 +239,11 @@ fn check_extensions<'a>(c: &mut Checker<'a>, v: &'a Value, allow_named: bool) {
             for (name, value) in body {
                 let name = name.as_str();
                 if let Err(why) = ident::check_property_name(name) {
-                    c.error_at(name, rules::PROPERTY_NAME, format!("{name:?} is not a valid property name: it {why}"));
+                    c.error_at(
+                        name,
+                        rules::PROPERTY_NAME,
+                        format!("{name:?} is not a valid property name: it {why}"),
+                    );
                 }
                 c.key(name, |c| {
                     if value.is_null() {
@@ -228,8 +255,14 @@ fn check_extensions<'a>(c: &mut Checker<'a>, v: &'a Value, allow_named: bool) {
             }
             if by_definition {
                 match body.get("extension_type") {
-                    Some(t) => c.key("extension_type", |c| check_kind(c, Kind::Enum(EXTENSION_TYPES), t)),
-                    None => c.error_at("extension_type", rules::REQUIRED, "is required in an extension-definition extension"),
+                    Some(t) => c.key("extension_type", |c| {
+                        check_kind(c, Kind::Enum(EXTENSION_TYPES), t)
+                    }),
+                    None => c.error_at(
+                        "extension_type",
+                        rules::REQUIRED,
+                        "is required in an extension-definition extension",
+                    ),
                 }
             }
         });

@@ -4,9 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::common::{self, CORE, SCO_CORE};
-use super::props::{
-    Kind, Prop, Refs, check_order, check_props, list, object, opt, req,
-};
+use super::props::{Kind, Prop, Refs, check_order, check_props, list, object, opt, req};
 use super::{Checker, check_object, values};
 use crate::diagnostic::{Seg, rules};
 use crate::tlp::{TLP_V1_CREATED, TLP_V1_DEFINITIONS};
@@ -17,8 +15,14 @@ const MARKING_DEFINITION: &[Prop] = &[
     req("spec_version", CORE[2].kind),
     req("created", Kind::TimestampMillis),
     opt("created_by_ref", Kind::Ref(Refs::Only(&["identity"]))),
-    opt("external_references", Kind::With(common::external_references)),
-    opt("object_marking_refs", Kind::RefList(Refs::Only(&["marking-definition"]))),
+    opt(
+        "external_references",
+        Kind::With(common::external_references),
+    ),
+    opt(
+        "object_marking_refs",
+        Kind::RefList(Refs::Only(&["marking-definition"])),
+    ),
     opt("granular_markings", Kind::With(common::granular_markings)),
     opt("extensions", Kind::With(common::marking_extensions)),
     opt("name", Kind::Str),
@@ -35,7 +39,12 @@ pub(crate) fn check_marking_definition<'a>(c: &mut Checker<'a>, o: &'a Map<Strin
         for (i, r) in refs.iter().enumerate() {
             if r.as_str() == Some(id) {
                 c.key("object_marking_refs", |c| {
-                    c.at(Seg::Index(i), |c| c.error(rules::CIRCULAR_MARKING, "a marking definition must not mark itself"))
+                    c.at(Seg::Index(i), |c| {
+                        c.error(
+                            rules::CIRCULAR_MARKING,
+                            "a marking definition must not mark itself",
+                        )
+                    })
                 });
             }
         }
@@ -45,7 +54,11 @@ pub(crate) fn check_marking_definition<'a>(c: &mut Checker<'a>, o: &'a Map<Strin
             if g.get("marking_ref").and_then(Value::as_str) == Some(id) {
                 c.key("granular_markings", |c| {
                     c.at(Seg::Index(i), |c| {
-                        c.error_at("marking_ref", rules::CIRCULAR_MARKING, "a marking definition must not mark itself")
+                        c.error_at(
+                            "marking_ref",
+                            rules::CIRCULAR_MARKING,
+                            "a marking definition must not mark itself",
+                        )
                     })
                 });
             }
@@ -55,7 +68,11 @@ pub(crate) fn check_marking_definition<'a>(c: &mut Checker<'a>, o: &'a Map<Strin
     if !o.contains_key("extensions") {
         for needed in ["definition_type", "definition"] {
             if !o.contains_key(needed) {
-                c.error_at(needed, rules::REQUIRED, "is required when the marking definition has no extensions");
+                c.error_at(
+                    needed,
+                    rules::REQUIRED,
+                    "is required when the marking definition has no extensions",
+                );
             }
         }
     }
@@ -64,8 +81,16 @@ pub(crate) fn check_marking_definition<'a>(c: &mut Checker<'a>, o: &'a Map<Strin
             if let Some(def) = o.get("definition").and_then(Value::as_object) {
                 match def.get("statement") {
                     Some(Value::String(_)) => {}
-                    Some(_) => c.key("definition", |c| c.error_at("statement", rules::VALUE_TYPE, "must be a string")),
-                    None => c.key("definition", |c| c.error_at("statement", rules::REQUIRED, "is required for a statement marking")),
+                    Some(_) => c.key("definition", |c| {
+                        c.error_at("statement", rules::VALUE_TYPE, "must be a string")
+                    }),
+                    None => c.key("definition", |c| {
+                        c.error_at(
+                            "statement",
+                            rules::REQUIRED,
+                            "is required for a statement marking",
+                        )
+                    }),
                 }
             }
         }
@@ -78,29 +103,65 @@ pub(crate) fn check_marking_definition<'a>(c: &mut Checker<'a>, o: &'a Map<Strin
 fn check_tlp_v1<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>) {
     let id = o.get("id").and_then(Value::as_str);
     let Some(&(_, name, level)) = TLP_V1_DEFINITIONS.iter().find(|d| Some(d.0) == id) else {
-        c.error_at("id", rules::TLP, "a tlp marking definition must be one of the four TLP 1.0 definitions of STIX 2.1");
+        c.error_at(
+            "id",
+            rules::TLP,
+            "a tlp marking definition must be one of the four TLP 1.0 definitions of STIX 2.1",
+        );
         return;
     };
     if o.get("name").and_then(Value::as_str) != Some(name) {
-        c.error_at("name", rules::TLP, format!("must be {name:?} for this TLP marking definition"));
+        c.error_at(
+            "name",
+            rules::TLP,
+            format!("must be {name:?} for this TLP marking definition"),
+        );
     }
     if o.get("created").and_then(Value::as_str) != Some(TLP_V1_CREATED) {
-        c.error_at("created", rules::TLP, format!("must be {TLP_V1_CREATED:?} for a TLP 1.0 marking definition"));
+        c.error_at(
+            "created",
+            rules::TLP,
+            format!("must be {TLP_V1_CREATED:?} for a TLP 1.0 marking definition"),
+        );
     }
-    let def_level = o.get("definition").and_then(|d| d.get("tlp")).and_then(Value::as_str);
+    let def_level = o
+        .get("definition")
+        .and_then(|d| d.get("tlp"))
+        .and_then(Value::as_str);
     if def_level != Some(level) {
-        c.key("definition", |c| c.error_at("tlp", rules::TLP, format!("must be {level:?} for this TLP marking definition")));
+        c.key("definition", |c| {
+            c.error_at(
+                "tlp",
+                rules::TLP,
+                format!("must be {level:?} for this TLP marking definition"),
+            )
+        });
     }
-    const ALLOWED: &[&str] = &["type", "id", "spec_version", "created", "name", "definition_type", "definition"];
+    const ALLOWED: &[&str] = &[
+        "type",
+        "id",
+        "spec_version",
+        "created",
+        "name",
+        "definition_type",
+        "definition",
+    ];
     for key in o.keys() {
         if !ALLOWED.contains(&key.as_str()) {
-            c.error_at(key, rules::TLP, "a TLP 1.0 marking definition has no other properties");
+            c.error_at(
+                key,
+                rules::TLP,
+                "a TLP 1.0 marking definition has no other properties",
+            );
         }
     }
 }
 
 const LANGUAGE_CONTENT: &[Prop] = &[
-    req("object_ref", Kind::Ref(Refs::Not(&["bundle", "language-content"]))),
+    req(
+        "object_ref",
+        Kind::Ref(Refs::Not(&["bundle", "language-content"])),
+    ),
     opt("object_modified", Kind::Timestamp),
     req("contents", Kind::With(contents)),
 ];
@@ -114,19 +175,31 @@ pub(crate) fn check_language_content<'a>(c: &mut Checker<'a>, o: &'a Map<String,
 
 fn contents<'a>(c: &mut Checker<'a>, v: &'a Value) {
     super::props::check_dict(c, v, |c, item| {
-        let Some(translations) = object(c, item) else { return };
+        let Some(translations) = object(c, item) else {
+            return;
+        };
         for key in translations.keys() {
             let ok = (3..=250).contains(&key.len())
-                && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             if !ok {
-                c.error_at(key, rules::PROPERTY_NAME, format!("{key:?} is not a property name"));
+                c.error_at(
+                    key,
+                    rules::PROPERTY_NAME,
+                    format!("{key:?} is not a property name"),
+                );
             }
         }
     });
     if let Some(o) = v.as_object() {
         for key in o.keys() {
             if !values::is_language_tag(key) {
-                c.error_at(key, rules::FORMAT, format!("{key:?} is not an RFC 5646 language tag"));
+                c.error_at(
+                    key,
+                    rules::FORMAT,
+                    format!("{key:?} is not an RFC 5646 language tag"),
+                );
             }
         }
     }
@@ -160,7 +233,11 @@ pub(crate) fn check_extension_definition<'a>(c: &mut Checker<'a>, o: &'a Map<Str
     }
 }
 
-const BUNDLE: &[Prop] = &[req("type", Kind::Skip), req("id", Kind::Skip), opt("objects", Kind::With(bundle_objects))];
+const BUNDLE: &[Prop] = &[
+    req("type", Kind::Skip),
+    req("id", Kind::Skip),
+    opt("objects", Kind::With(bundle_objects)),
+];
 
 /// Checks a bundle and each of its objects.
 pub(crate) fn check_bundle<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>) {
@@ -169,7 +246,9 @@ pub(crate) fn check_bundle<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>) {
 
 fn bundle_objects<'a>(c: &mut Checker<'a>, v: &'a Value) {
     list(c, v, |c, item| {
-        let Some(member) = object(c, item) else { return };
+        let Some(member) = object(c, item) else {
+            return;
+        };
         // Each member is reported under its own id; one without a usable
         // id is reported under the bundle, at its position.
         match member.get("id").and_then(Value::as_str) {

@@ -18,9 +18,11 @@
 //! deprecated `objects` of `observed-data` beyond its shape.
 
 mod common;
+mod lang;
 mod meta;
 pub(crate) mod props;
 mod sco;
+mod sco_ext;
 mod sdo;
 pub(crate) mod values;
 
@@ -112,24 +114,29 @@ impl<'a> Checker<'a> {
     }
 
     /// Reports an error at property `key` below the current path.
-    pub(crate) fn error_at(&mut self, key: &'a str, rule: &'static str, message: impl Into<String>) {
+    pub(crate) fn error_at(
+        &mut self,
+        key: &'a str,
+        rule: &'static str,
+        message: impl Into<String>,
+    ) {
         let message = message.into();
         self.key(key, |c| c.error(rule, message));
     }
 }
 
 /// A JSON number that is an integer (JSON Schema counts `5.0` as one).
+/// Integers beyond `i64` saturate, so range checks still report them.
 pub(crate) fn as_integer(v: &Value) -> Option<i64> {
-    if let Some(i) = v.as_i64() {
+    let Value::Number(n) = v else { return None };
+    if let Some(i) = n.as_i64() {
         return Some(i);
     }
-    match v {
-        Value::Number(n) => {
-            let f = n.as_f64()?;
-            (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
-        }
-        _ => None,
+    if n.as_u64().is_some() {
+        return Some(i64::MAX);
     }
+    // `as` saturates, which is what a range check needs.
+    n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)
 }
 
 /// Checks one object (top level or a bundle member) of any type.
@@ -161,10 +168,18 @@ fn check_type<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>) -> Option<&'a 
         }
     };
     if let Err(why) = ident::check_type_name(t) {
-        c.error_at("type", rules::TYPE_NAME, format!("{t:?} is not a valid type name: it {why}"));
+        c.error_at(
+            "type",
+            rules::TYPE_NAME,
+            format!("{t:?} is not a valid type name: it {why}"),
+        );
     }
     if ident::RESERVED_TYPES.contains(&t) {
-        c.error_at("type", rules::RESERVED, format!("{t:?} is a reserved type name"));
+        c.error_at(
+            "type",
+            rules::RESERVED,
+            format!("{t:?} is a reserved type name"),
+        );
     }
     Some(t)
 }
@@ -193,18 +208,23 @@ fn check_id<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>, t: &str) {
             );
         } else if deterministic && parsed.version == 5 {
             let expected = crate::sco_id::sco_id_of_map(t, o);
-            if expected.as_deref().is_some_and(|e| !e.eq_ignore_ascii_case(id)) {
+            if expected
+                .as_deref()
+                .is_some_and(|e| !e.eq_ignore_ascii_case(id))
+            {
                 c.key("id", |c| {
                     c.warning(
                         rules::UUID_VERSION,
-                        format!("should be the deterministic id {}", expected.unwrap_or_default()),
+                        format!(
+                            "should be the deterministic id {}",
+                            expected.unwrap_or_default()
+                        ),
                     )
                 });
             }
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -136,10 +136,18 @@ pub(crate) fn check_props<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>, ta
     for (name, value) in o {
         let name = name.as_str();
         if let Err(why) = ident::check_property_name(name) {
-            c.error_at(name, rules::PROPERTY_NAME, format!("{name:?} is not a valid property name: it {why}"));
+            c.error_at(
+                name,
+                rules::PROPERTY_NAME,
+                format!("{name:?} is not a valid property name: it {why}"),
+            );
         }
         if ident::RESERVED_PROPERTIES.contains(&name) {
-            c.error_at(name, rules::RESERVED, format!("{name:?} is a reserved property name"));
+            c.error_at(
+                name,
+                rules::RESERVED,
+                format!("{name:?} is a reserved property name"),
+            );
         }
         if value.is_null() {
             c.error_at(name, rules::NULL_VALUE, "properties must not be null");
@@ -160,7 +168,10 @@ pub(crate) fn check_props<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>, ta
 }
 
 fn find<'t>(tables: &[&'t [Prop]], name: &str) -> Option<&'t Prop> {
-    tables.iter().flat_map(|t| t.iter()).find(|p| p.name == name)
+    tables
+        .iter()
+        .flat_map(|t| t.iter())
+        .find(|p| p.name == name)
 }
 
 /// Checks the properties of a nested structure against one table, without
@@ -209,7 +220,9 @@ pub(crate) fn check_kind<'a>(c: &mut Checker<'a>, kind: Kind, v: &'a Value) {
         },
         Kind::Num(min, max) => match v.as_f64() {
             None => c.error(rules::VALUE_TYPE, "must be a number"),
-            Some(f) if f < min || f > max => c.error(rules::RANGE, format!("must be between {min} and {max}")),
+            Some(f) if f < min || f > max => {
+                c.error(rules::RANGE, format!("must be between {min} and {max}"))
+            }
             Some(_) => {}
         },
         Kind::Timestamp | Kind::TimestampMillis => {
@@ -227,7 +240,10 @@ pub(crate) fn check_kind<'a>(c: &mut Checker<'a>, kind: Kind, v: &'a Value) {
         Kind::Enum(allowed) => {
             let Some(s) = string(c, v) else { return };
             if !allowed.contains(&s) {
-                c.error(rules::ENUM, format!("{s:?} is not one of: {}", allowed.join(", ")));
+                c.error(
+                    rules::ENUM,
+                    format!("{s:?} is not one of: {}", allowed.join(", ")),
+                );
             }
         }
         Kind::Enums(allowed) => list(c, v, |c, item| check_kind(c, Kind::Enum(allowed), item)),
@@ -235,14 +251,24 @@ pub(crate) fn check_kind<'a>(c: &mut Checker<'a>, kind: Kind, v: &'a Value) {
         Kind::RefList(refs) => list(c, v, |c, item| check_ref(c, item, refs)),
         Kind::KillChain => list(c, v, |c, item| {
             if let Some(o) = object(c, item) {
-                check_nested(c, o, &[req("kill_chain_name", Kind::Str), req("phase_name", Kind::Str)]);
+                check_nested(
+                    c,
+                    o,
+                    &[
+                        req("kill_chain_name", Kind::Str),
+                        req("phase_name", Kind::Str),
+                    ],
+                );
             }
         }),
         Kind::Hashes => check_hashes(c, v),
         Kind::Hex => {
             if let Some(s) = string(c, v) {
                 if !values::is_hex(s) {
-                    c.error(rules::FORMAT, "must be hexadecimal, an even number of digits");
+                    c.error(
+                        rules::FORMAT,
+                        "must be hexadecimal, an even number of digits",
+                    );
                 }
             }
         }
@@ -256,7 +282,10 @@ pub(crate) fn check_kind<'a>(c: &mut Checker<'a>, kind: Kind, v: &'a Value) {
         Kind::Uri => {
             if let Some(s) = string(c, v) {
                 if !values::is_uri(s) {
-                    c.error(rules::FORMAT, format!("{s:?} is not a valid URI (RFC 3986)"));
+                    c.error(
+                        rules::FORMAT,
+                        format!("{s:?} is not a valid URI (RFC 3986)"),
+                    );
                 }
             }
         }
@@ -267,7 +296,10 @@ pub(crate) fn check_kind<'a>(c: &mut Checker<'a>, kind: Kind, v: &'a Value) {
         Kind::Lang => {
             if let Some(s) = string(c, v) {
                 if !values::is_language_tag(s) {
-                    c.error(rules::FORMAT, format!("{s:?} is not an RFC 5646 language tag"));
+                    c.error(
+                        rules::FORMAT,
+                        format!("{s:?} is not an RFC 5646 language tag"),
+                    );
                 }
             }
         }
@@ -302,7 +334,11 @@ pub(crate) fn object<'a>(c: &mut Checker<'a>, v: &'a Value) -> Option<&'a Map<St
 }
 
 /// Checks that `v` is a non-empty list and runs `each` on every item.
-pub(crate) fn list<'a>(c: &mut Checker<'a>, v: &'a Value, mut each: impl FnMut(&mut Checker<'a>, &'a Value)) {
+pub(crate) fn list<'a>(
+    c: &mut Checker<'a>,
+    v: &'a Value,
+    mut each: impl FnMut(&mut Checker<'a>, &'a Value),
+) {
     match v.as_array() {
         None => c.error(rules::VALUE_TYPE, "must be a list"),
         Some(items) if items.is_empty() => c.error(rules::EMPTY_LIST, "lists must not be empty"),
@@ -319,9 +355,10 @@ pub(crate) fn check_ref<'a>(c: &mut Checker<'a>, v: &'a Value, refs: Refs) {
     let Some(s) = string(c, v) else { return };
     match ident::parse_identifier(s) {
         Err(why) => c.error(rules::ID_FORMAT, format!("{s:?} {why}")),
-        Ok(id) if !refs.allows(id.object_type) => {
-            c.error(rules::REF_TYPE, format!("must refer to {}, not {}", refs.describe(), id.object_type))
-        }
+        Ok(id) if !refs.allows(id.object_type) => c.error(
+            rules::REF_TYPE,
+            format!("must refer to {}, not {}", refs.describe(), id.object_type),
+        ),
         Ok(_) => {}
     }
 }
@@ -341,7 +378,10 @@ pub(crate) fn check_dict<'a>(
     for (k, item) in o {
         c.key(k, |c| {
             if !values::is_dict_key(k) {
-                c.error(rules::DICT_KEY, "dictionary keys must be at most 250 characters of a-z, A-Z, 0-9, '_' and '-'");
+                c.error(
+                    rules::DICT_KEY,
+                    "dictionary keys must be at most 250 characters of a-z, A-Z, 0-9, '_' and '-'",
+                );
             }
             if item.is_null() {
                 c.error(rules::NULL_VALUE, "dictionary values must not be null");
@@ -364,7 +404,10 @@ pub(crate) fn check_hashes<'a>(c: &mut Checker<'a>, v: &'a Value) {
     for (k, item) in o {
         c.key(k, |c| {
             if k.len() < 3 || !values::is_dict_key(k) {
-                c.error(rules::HASH, "hash names must be 3 to 250 characters of a-z, A-Z, 0-9, '_' and '-'");
+                c.error(
+                    rules::HASH,
+                    "hash names must be 3 to 250 characters of a-z, A-Z, 0-9, '_' and '-'",
+                );
             }
             let Some(s) = string(c, item) else { return };
             if let Err(why) = values::check_hash(k, s) {
@@ -376,7 +419,9 @@ pub(crate) fn check_hashes<'a>(c: &mut Checker<'a>, v: &'a Value) {
 
 /// The value of a timestamp property, when present and well formed.
 pub(crate) fn timestamp_of(o: &Map<String, Value>, key: &str) -> Option<Timestamp> {
-    o.get(key).and_then(Value::as_str).and_then(|s| Timestamp::parse(s).ok())
+    o.get(key)
+        .and_then(Value::as_str)
+        .and_then(|s| Timestamp::parse(s).ok())
 }
 
 /// Requires `later` to be after `earlier` (or equal, when `or_equal`).
@@ -392,28 +437,57 @@ pub(crate) fn check_order<'a>(
     };
     let ok = if or_equal { l >= e } else { l > e };
     if !ok {
-        let relation = if or_equal { "later than or equal to" } else { "later than" };
-        c.error_at(later, rules::TIMESTAMP_ORDER, format!("{l} must be {relation} {earlier} ({e})"));
+        let relation = if or_equal {
+            "later than or equal to"
+        } else {
+            "later than"
+        };
+        c.error_at(
+            later,
+            rules::TIMESTAMP_ORDER,
+            format!("{l} must be {relation} {earlier} ({e})"),
+        );
     }
 }
 
 /// Reports when none of `names` is present.
 pub(crate) fn at_least_one<'a>(c: &mut Checker<'a>, o: &Map<String, Value>, names: &[&str]) {
     if !names.iter().any(|n| o.contains_key(*n)) {
-        c.error(rules::AT_LEAST_ONE, format!("at least one of {} is required", names.join(", ")));
+        c.error(
+            rules::AT_LEAST_ONE,
+            format!("at least one of {} is required", names.join(", ")),
+        );
     }
 }
 
 /// Reports when `a` and `b` are both present.
-pub(crate) fn exclusive<'a>(c: &mut Checker<'a>, o: &Map<String, Value>, a: &'static str, b: &'static str) {
+pub(crate) fn exclusive<'a>(
+    c: &mut Checker<'a>,
+    o: &Map<String, Value>,
+    a: &'static str,
+    b: &'static str,
+) {
     if o.contains_key(a) && o.contains_key(b) {
-        c.error_at(b, rules::CO_OCCURRENCE, format!("must not be present together with {a}"));
+        c.error_at(
+            b,
+            rules::CO_OCCURRENCE,
+            format!("must not be present together with {a}"),
+        );
     }
 }
 
 /// Reports when `a` is present without `needs`.
-pub(crate) fn needs<'a>(c: &mut Checker<'a>, o: &Map<String, Value>, a: &'static str, needs: &'static str) {
+pub(crate) fn needs<'a>(
+    c: &mut Checker<'a>,
+    o: &Map<String, Value>,
+    a: &'static str,
+    needs: &'static str,
+) {
     if o.contains_key(a) && !o.contains_key(needs) {
-        c.error_at(a, rules::CO_OCCURRENCE, format!("may only be present together with {needs}"));
+        c.error_at(
+            a,
+            rules::CO_OCCURRENCE,
+            format!("may only be present together with {needs}"),
+        );
     }
 }

@@ -6,10 +6,10 @@ use serde_json::{Map, Value};
 use super::Checker;
 use super::common::{self, SCO_CORE};
 use super::props::{
-    Kind, Prop, Refs, at_least_one, check_dict, check_kind, check_nested, check_order,
-    check_props, exclusive, list, needs, object, opt, req, string,
+    Kind, Prop, Refs, at_least_one, check_dict, check_kind, check_nested, check_order, check_props,
+    exclusive, list, needs, object, opt, req, string,
 };
-use super::values;
+use super::{sco_ext, values};
 use crate::diagnostic::rules;
 
 const TS: Kind = Kind::Timestamp;
@@ -53,7 +53,10 @@ const DIRECTORY: &[Prop] = &[
 
 const DOMAIN_NAME: &[Prop] = &[
     req("value", Kind::With(hostname)),
-    opt("resolves_to_refs", many(&["ipv4-addr", "ipv6-addr", "domain-name"])),
+    opt(
+        "resolves_to_refs",
+        many(&["ipv4-addr", "ipv6-addr", "domain-name"]),
+    ),
 ];
 
 const EMAIL_ADDR: &[Prop] = &[
@@ -236,9 +239,11 @@ pub(crate) fn check_sco<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>, t: &
             needs(c, o, "decryption_key", "encryption_algorithm");
         }
         "email-message" => match o.get("is_multipart") {
-            Some(Value::Bool(true)) if o.contains_key("body") => {
-                c.error_at("body", rules::CO_OCCURRENCE, "must not be present when is_multipart is true")
-            }
+            Some(Value::Bool(true)) if o.contains_key("body") => c.error_at(
+                "body",
+                rules::CO_OCCURRENCE,
+                "must not be present when is_multipart is true",
+            ),
             Some(Value::Bool(false)) if o.contains_key("body_multipart") => c.error_at(
                 "body_multipart",
                 rules::CO_OCCURRENCE,
@@ -248,27 +253,37 @@ pub(crate) fn check_sco<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>, t: &
         },
         "file" => {
             at_least_one(c, o, &["hashes", "name"]);
-            file_extensions(c, o);
+            sco_ext::file_extensions(c, o);
         }
         "network-traffic" => {
             at_least_one(c, o, &["src_ref", "dst_ref"]);
             if o.get("is_active") == Some(&Value::Bool(true)) && o.contains_key("end") {
-                c.error_at("end", rules::CO_OCCURRENCE, "must not be present when is_active is true");
+                c.error_at(
+                    "end",
+                    rules::CO_OCCURRENCE,
+                    "must not be present when is_active is true",
+                );
             }
             check_order(c, o, "end", "start", true);
-            traffic_extensions(c, o);
+            sco_ext::traffic_extensions(c, o);
         }
         "process" => {
             let mut names: Vec<&str> = PROCESS.iter().map(|p| p.name).collect();
             names.push("extensions");
             at_least_one(c, o, &names);
-            process_extensions(c, o);
+            sco_ext::process_extensions(c, o);
         }
         "user-account" => {
             let mut names: Vec<&str> = USER_ACCOUNT.iter().map(|p| p.name).collect();
             names.push("extensions");
             at_least_one(c, o, &names);
-            extension(c, o, "unix-account-ext", UNIX_ACCOUNT_EXT, &["gid", "groups", "home_dir", "shell"]);
+            sco_ext::extension(
+                c,
+                o,
+                "unix-account-ext",
+                sco_ext::UNIX_ACCOUNT_EXT,
+                &["gid", "groups", "home_dir", "shell"],
+            );
         }
         "windows-registry-key" => {
             let names: Vec<&str> = WINDOWS_REGISTRY_KEY.iter().map(|p| p.name).collect();
@@ -280,132 +295,6 @@ pub(crate) fn check_sco<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>, t: &
         }
         _ => {}
     }
-}
-
-/// Checks the predefined extension `name` of `o`, when present.
-fn extension<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>, name: &'static str, table: &[Prop], any_of: &[&str]) {
-    let Some(ext) = o.get("extensions").and_then(|e| e.get(name)).and_then(Value::as_object) else {
-        return;
-    };
-    c.key("extensions", |c| {
-        c.key(name, |c| {
-            check_nested(c, ext, table);
-            if !any_of.is_empty() {
-                at_least_one(c, ext, any_of);
-            }
-        })
-    });
-}
-
-const UNIX_ACCOUNT_EXT: &[Prop] = &[
-    opt("gid", INT),
-    opt("groups", STRS),
-    opt("home_dir", STR),
-    opt("shell", STR),
-];
-
-fn file_extensions<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>) {
-    extension(c, o, "ntfs-ext", &[opt("sid", STR), opt("alternate_data_streams", Kind::With(data_streams))], &[
-        "sid",
-        "alternate_data_streams",
-    ]);
-    let raster = [
-        opt("image_height", INT),
-        opt("image_width", INT),
-        opt("bits_per_pixel", INT),
-        opt("exif_tags", Kind::With(exif_tags)),
-    ];
-    extension(c, o, "raster-image-ext", &raster, &["image_height", "image_width", "bits_per_pixel", "exif_tags"]);
-    let pdf = [
-        opt("version", STR),
-        opt("is_optimized", BOOL),
-        opt("document_info_dict", Kind::With(string_dict)),
-        opt("pdfid0", STR),
-        opt("pdfid1", STR),
-    ];
-    extension(c, o, "pdf-ext", &pdf, &["version", "is_optimized", "document_info_dict", "pdfid0", "pdfid1"]);
-    let archive = [req("contains_refs", Kind::RefList(Refs::ScoOrCustom)), opt("comment", STR)];
-    extension(c, o, "archive-ext", &archive, &[]);
-    let pe = [
-        req("pe_type", STR),
-        opt("imphash", STR),
-        opt("machine_hex", HEX),
-        opt("number_of_sections", COUNT),
-        opt("time_date_stamp", Kind::With(whole_second_timestamp)),
-        opt("pointer_to_symbol_table_hex", HEX),
-        opt("number_of_symbols", COUNT),
-        opt("size_of_optional_header", COUNT),
-        opt("characteristics_hex", HEX),
-        opt("file_header_hashes", Kind::Hashes),
-        opt("optional_header", Kind::With(pe_optional_header)),
-        opt("sections", Kind::With(pe_sections)),
-    ];
-    let pe_any: Vec<&str> = pe.iter().skip(1).map(|p| p.name).collect();
-    extension(c, o, "windows-pebinary-ext", &pe, &pe_any);
-}
-
-fn traffic_extensions<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>) {
-    let http = [
-        req("request_method", STR),
-        req("request_value", STR),
-        opt("request_version", STR),
-        opt("request_header", Kind::With(header_fields)),
-        opt("message_body_length", INT),
-        opt("message_body_data_ref", one(&["artifact"])),
-    ];
-    extension(c, o, "http-request-ext", &http, &[]);
-    extension(c, o, "icmp-ext", &[req("icmp_type_hex", HEX), req("icmp_code_hex", HEX)], &[]);
-    let families = &["AF_UNSPEC", "AF_INET", "AF_IPX", "AF_APPLETALK", "AF_NETBIOS", "AF_INET6", "AF_IRDA", "AF_BTH"];
-    let socket_types = &["SOCK_STREAM", "SOCK_DGRAM", "SOCK_RAW", "SOCK_RDM", "SOCK_SEQPACKET"];
-    let socket = [
-        req("address_family", Kind::Enum(families)),
-        opt("is_blocking", BOOL),
-        opt("is_listening", BOOL),
-        opt("options", Kind::With(socket_options)),
-        opt("socket_type", Kind::Enum(socket_types)),
-        opt("socket_descriptor", COUNT),
-        opt("socket_handle", INT),
-    ];
-    extension(c, o, "socket-ext", &socket, &[]);
-    let tcp = [opt("src_flags_hex", HEX), opt("dst_flags_hex", HEX)];
-    extension(c, o, "tcp-ext", &tcp, &["src_flags_hex", "dst_flags_hex"]);
-}
-
-fn process_extensions<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>) {
-    let windows = [
-        opt("aslr_enabled", BOOL),
-        opt("dep_enabled", BOOL),
-        opt("priority", STR),
-        opt("owner_sid", STR),
-        opt("window_title", STR),
-        opt("startup_info", Kind::Dict),
-        opt("integrity_level", Kind::Enum(&["low", "medium", "high", "system"])),
-    ];
-    let windows_any: Vec<&str> = windows.iter().map(|p| p.name).collect();
-    extension(c, o, "windows-process-ext", &windows, &windows_any);
-    let start = &["SERVICE_AUTO_START", "SERVICE_BOOT_START", "SERVICE_DEMAND_START", "SERVICE_DISABLED", "SERVICE_SYSTEM_ALERT"];
-    let kinds = &["SERVICE_KERNEL_DRIVER", "SERVICE_FILE_SYSTEM_DRIVER", "SERVICE_WIN32_OWN_PROCESS", "SERVICE_WIN32_SHARE_PROCESS"];
-    let status = &[
-        "SERVICE_CONTINUE_PENDING",
-        "SERVICE_PAUSE_PENDING",
-        "SERVICE_PAUSED",
-        "SERVICE_RUNNING",
-        "SERVICE_START_PENDING",
-        "SERVICE_STOP_PENDING",
-        "SERVICE_STOPPED",
-    ];
-    let service = [
-        opt("service_name", STR),
-        opt("descriptions", STRS),
-        opt("display_name", STR),
-        opt("group_name", STR),
-        opt("start_type", Kind::Enum(start)),
-        opt("service_dll_refs", many(&["file"])),
-        opt("service_type", Kind::Enum(kinds)),
-        opt("service_status", Kind::Enum(status)),
-    ];
-    let service_any: Vec<&str> = service.iter().map(|p| p.name).collect();
-    extension(c, o, "windows-service-ext", &service, &service_any);
 }
 
 fn format_check<'a>(c: &mut Checker<'a>, v: &'a Value, ok: fn(&str) -> bool, what: &str) {
@@ -441,7 +330,12 @@ fn ipv6<'a>(c: &mut Checker<'a>, v: &'a Value) {
 }
 
 fn mac<'a>(c: &mut Checker<'a>, v: &'a Value) {
-    format_check(c, v, values::is_mac, "a MAC address (colon-separated, lower case)");
+    format_check(
+        c,
+        v,
+        values::is_mac,
+        "a MAC address (colon-separated, lower case)",
+    );
 }
 
 fn cpe<'a>(c: &mut Checker<'a>, v: &'a Value) {
@@ -456,7 +350,10 @@ fn registry_key<'a>(c: &mut Checker<'a>, v: &'a Value) {
     let Some(s) = string(c, v) else { return };
     let head = s.get(..4).unwrap_or(s).to_ascii_uppercase();
     if ["HKLM", "HKCC", "HKCR", "HKCU"].contains(&head.as_str()) || head.starts_with("HKU") {
-        c.error(rules::FORMAT, "the hive must be written in full (HKEY_LOCAL_MACHINE, not HKLM)");
+        c.error(
+            rules::FORMAT,
+            "the hive must be written in full (HKEY_LOCAL_MACHINE, not HKLM)",
+        );
     }
 }
 
@@ -479,7 +376,15 @@ fn registry_values<'a>(c: &mut Checker<'a>, v: &'a Value) {
     ];
     list(c, v, |c, item| {
         let Some(o) = object(c, item) else { return };
-        check_nested(c, o, &[opt("name", STR), opt("data", STR), opt("data_type", Kind::Enum(types))]);
+        check_nested(
+            c,
+            o,
+            &[
+                opt("name", STR),
+                opt("data", STR),
+                opt("data_type", Kind::Enum(types)),
+            ],
+        );
         at_least_one(c, o, &["name", "data", "data_type"]);
     });
 }
@@ -510,7 +415,7 @@ fn x509_v3_extensions<'a>(c: &mut Checker<'a>, v: &'a Value) {
     at_least_one(c, o, &all);
 }
 
-fn header_fields<'a>(c: &mut Checker<'a>, v: &'a Value) {
+pub(super) fn header_fields<'a>(c: &mut Checker<'a>, v: &'a Value) {
     check_dict(c, v, |c, item| match item {
         Value::String(_) => {}
         Value::Array(_) => list(c, item, |c, s| check_kind(c, STR, s)),
@@ -518,11 +423,7 @@ fn header_fields<'a>(c: &mut Checker<'a>, v: &'a Value) {
     });
 }
 
-fn string_dict<'a>(c: &mut Checker<'a>, v: &'a Value) {
-    check_dict(c, v, |c, item| check_kind(c, STR, item));
-}
-
-fn exif_tags<'a>(c: &mut Checker<'a>, v: &'a Value) {
+pub(super) fn exif_tags<'a>(c: &mut Checker<'a>, v: &'a Value) {
     check_dict(c, v, |c, item| {
         if !item.is_string() && super::as_integer(item).is_none() {
             c.error(rules::VALUE_TYPE, "must be a string or an integer");
@@ -532,22 +433,6 @@ fn exif_tags<'a>(c: &mut Checker<'a>, v: &'a Value) {
 
 fn ipfix<'a>(c: &mut Checker<'a>, v: &'a Value) {
     exif_tags(c, v);
-}
-
-fn socket_options<'a>(c: &mut Checker<'a>, v: &'a Value) {
-    let Some(o) = object(c, v) else { return };
-    for (k, item) in o {
-        c.key(k, |c| {
-            let well_formed = k.split_once('_').is_some_and(|(head, tail)| {
-                ["SO", "ICMP", "ICMP6", "IP", "IPV6", "MCAST", "TCP", "IRLMP"].contains(&head)
-                    && tail.split('_').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_uppercase()))
-            });
-            if !well_formed {
-                c.error(rules::DICT_KEY, "socket option names look like SO_REUSEADDR");
-            }
-            check_kind(c, INT, item);
-        });
-    }
 }
 
 fn mime_parts<'a>(c: &mut Checker<'a>, v: &'a Value) {
@@ -567,57 +452,6 @@ fn mime_parts<'a>(c: &mut Checker<'a>, v: &'a Value) {
             (true, true) => exclusive(c, o, "body", "body_raw_ref"),
             (false, false) => at_least_one(c, o, &["body", "body_raw_ref"]),
             _ => {}
-        }
-    });
-}
-
-fn data_streams<'a>(c: &mut Checker<'a>, v: &'a Value) {
-    list(c, v, |c, item| {
-        if let Some(o) = object(c, item) {
-            check_nested(c, o, &[req("name", STR), opt("hashes", Kind::Hashes), opt("size", COUNT)]);
-        }
-    });
-}
-
-fn whole_second_timestamp<'a>(c: &mut Checker<'a>, v: &'a Value) {
-    check_kind(c, TS, v);
-    if let Some(s) = v.as_str() {
-        if s.contains('.') {
-            c.error(rules::TIMESTAMP_PRECISION, "must be precise to the second, without a fraction");
-        }
-    }
-}
-
-fn pe_optional_header<'a>(c: &mut Checker<'a>, v: &'a Value) {
-    let Some(o) = object(c, v) else { return };
-    if o.is_empty() {
-        c.error(rules::AT_LEAST_ONE, "must not be empty");
-    }
-    for (k, item) in o {
-        c.key(k, |c| {
-            if k.ends_with("_hex") {
-                check_kind(c, HEX, item);
-            } else if k == "hashes" {
-                check_kind(c, Kind::Hashes, item);
-            } else if k.starts_with("size_of_") {
-                check_kind(c, COUNT, item);
-            } else {
-                check_kind(c, INT, item);
-            }
-        });
-    }
-}
-
-fn pe_sections<'a>(c: &mut Checker<'a>, v: &'a Value) {
-    list(c, v, |c, item| {
-        if let Some(o) = object(c, item) {
-            let table = [
-                req("name", STR),
-                opt("size", COUNT),
-                opt("entropy", Kind::Num(f64::MIN, f64::MAX)),
-                opt("hashes", Kind::Hashes),
-            ];
-            check_nested(c, o, &table);
         }
     });
 }

@@ -53,7 +53,11 @@ const IDENTITY: &[Prop] = &[
     opt("contact_information", STR),
 ];
 
-const INCIDENT: &[Prop] = &[req("name", STR), DESCRIPTION, opt("kill_chain_phases", Kind::KillChain)];
+const INCIDENT: &[Prop] = &[
+    req("name", STR),
+    DESCRIPTION,
+    opt("kill_chain_phases", Kind::KillChain),
+];
 
 const INDICATOR: &[Prop] = &[
     opt("name", STR),
@@ -116,7 +120,10 @@ const MALWARE: &[Prop] = &[
     opt("architecture_execution_envs", STRS),
     opt("implementation_languages", STRS),
     opt("capabilities", STRS),
-    opt("sample_refs", Kind::RefList(Refs::Only(&["file", "artifact"]))),
+    opt(
+        "sample_refs",
+        Kind::RefList(Refs::Only(&["file", "artifact"])),
+    ),
 ];
 
 const MALWARE_ANALYSIS: &[Prop] = &[
@@ -135,7 +142,10 @@ const MALWARE_ANALYSIS: &[Prop] = &[
     opt("result_name", STR),
     opt("result", STR),
     opt("analysis_sco_refs", Kind::RefList(Refs::ScoOrCustom)),
-    opt("sample_ref", Kind::Ref(Refs::Only(&["file", "network-traffic", "artifact"]))),
+    opt(
+        "sample_ref",
+        Kind::Ref(Refs::Only(&["file", "network-traffic", "artifact"])),
+    ),
 ];
 
 const NOTE: &[Prop] = &[
@@ -153,7 +163,13 @@ const OBSERVED_DATA: &[Prop] = &[
     opt("object_refs", Kind::RefList(Refs::NotSdo)),
 ];
 
-const OPINION_ENUM: &[&str] = &["strongly-disagree", "disagree", "neutral", "agree", "strongly-agree"];
+const OPINION_ENUM: &[&str] = &[
+    "strongly-disagree",
+    "disagree",
+    "neutral",
+    "agree",
+    "strongly-agree",
+];
 
 const OPINION: &[Prop] = &[
     opt("explanation", STR),
@@ -222,8 +238,14 @@ const SIGHTING: &[Prop] = &[
     opt("last_seen", TS),
     opt("count", Kind::Int(0, 999_999_999)),
     req("sighting_of_ref", Kind::Ref(Refs::SdoOrCustom)),
-    opt("observed_data_refs", Kind::RefList(Refs::Only(&["observed-data"]))),
-    opt("where_sighted_refs", Kind::RefList(Refs::Only(&["identity", "location"]))),
+    opt(
+        "observed_data_refs",
+        Kind::RefList(Refs::Only(&["observed-data"])),
+    ),
+    opt(
+        "where_sighted_refs",
+        Kind::RefList(Refs::Only(&["identity", "location"])),
+    ),
     opt("summary", Kind::Bool),
 ];
 
@@ -271,14 +293,22 @@ pub(crate) fn check_sdo<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>, t: &
         _ => {}
     }
     if t == "malware" && o.get("is_family") == Some(&Value::Bool(true)) && !o.contains_key("name") {
-        c.error_at("name", rules::REQUIRED, "is required when is_family is true");
+        c.error_at(
+            "name",
+            rules::REQUIRED,
+            "is required when is_family is true",
+        );
     }
 }
 
 /// Checks an SRO of type `t`.
 pub(crate) fn check_sro<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>, t: &str) {
     let relationship = t == "relationship";
-    check_props(c, o, &[CORE, if relationship { RELATIONSHIP } else { SIGHTING }]);
+    check_props(
+        c,
+        o,
+        &[CORE, if relationship { RELATIONSHIP } else { SIGHTING }],
+    );
     common::check_selectors(c, o);
     check_order(c, o, "modified", "created", true);
     if relationship {
@@ -290,22 +320,44 @@ pub(crate) fn check_sro<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>, t: &
 
 fn relationship_type<'a>(c: &mut Checker<'a>, v: &'a Value) {
     let Some(s) = string(c, v) else { return };
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        c.error(rules::FORMAT, format!("{s:?} may contain only a-z, 0-9 and '-'"));
+    if s.is_empty()
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        c.error(
+            rules::FORMAT,
+            format!("{s:?} may contain only a-z, 0-9 and '-'"),
+        );
     }
 }
 
 fn check_location<'a>(c: &mut Checker<'a>, o: &'a Map<String, Value>) {
     let (lat, lon) = (o.contains_key("latitude"), o.contains_key("longitude"));
     if lat != lon {
-        let (present, missing) = if lat { ("latitude", "longitude") } else { ("longitude", "latitude") };
-        c.error_at(present, rules::CO_OCCURRENCE, format!("may only be present together with {missing}"));
+        let (present, missing) = if lat {
+            ("latitude", "longitude")
+        } else {
+            ("longitude", "latitude")
+        };
+        c.error_at(
+            present,
+            rules::CO_OCCURRENCE,
+            format!("may only be present together with {missing}"),
+        );
     }
     if o.contains_key("precision") && !(lat && lon) {
-        c.error_at("precision", rules::CO_OCCURRENCE, "may only be present together with latitude and longitude");
+        c.error_at(
+            "precision",
+            rules::CO_OCCURRENCE,
+            "may only be present together with latitude and longitude",
+        );
     }
     if !(o.contains_key("region") || o.contains_key("country") || (lat && lon)) {
-        c.error(rules::AT_LEAST_ONE, "at least one of region, country, or latitude with longitude is required");
+        c.error(
+            rules::AT_LEAST_ONE,
+            "at least one of region, country, or latitude with longitude is required",
+        );
     }
 }
 

@@ -58,9 +58,18 @@ fn valid_objects_pass() {
 
 #[test]
 fn ids_and_types() {
-    let bad_id = with(&campaign(), &[("id", json!("campaign--8e2e2d2b-17d4-6cbf-938f-98ee46b3cd3f"))]);
+    let bad_id = with(
+        &campaign(),
+        &[(
+            "id",
+            json!("campaign--8e2e2d2b-17d4-6cbf-938f-98ee46b3cd3f"),
+        )],
+    );
     assert_eq!(errors(&bad_id), ["id [id-format]"]);
-    let wrong_prefix = with(&campaign(), &[("id", json!("malware--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"))]);
+    let wrong_prefix = with(
+        &campaign(),
+        &[("id", json!("malware--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"))],
+    );
     assert_eq!(errors(&wrong_prefix), ["id [id-type-prefix]"]);
     let custom = json!({"type": "x--bad", "id": "x--bad--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"});
     assert_eq!(errors(&custom), ["type [type-name]", "id [id-format]"]);
@@ -70,25 +79,46 @@ fn ids_and_types() {
 
 #[test]
 fn required_and_spec_version() {
-    let missing = with(&campaign(), &[("name", Value::Null), ("spec_version", Value::Null)]);
-    assert_eq!(errors(&missing), ["spec_version [required-property]", "name [required-property]"]);
+    let missing = with(
+        &campaign(),
+        &[("name", Value::Null), ("spec_version", Value::Null)],
+    );
+    assert_eq!(
+        errors(&missing),
+        [
+            "spec_version [required-property]",
+            "name [required-property]"
+        ]
+    );
     let old = with(&campaign(), &[("spec_version", json!("2.0"))]);
     assert_eq!(errors(&old), ["spec_version [spec-version]"]);
 }
 
 #[test]
 fn timestamps() {
-    let bad = with(&campaign(), &[("first_seen", json!("2016-02-30T00:00:00Z"))]);
+    let bad = with(
+        &campaign(),
+        &[("first_seen", json!("2016-02-30T00:00:00Z"))],
+    );
     assert_eq!(errors(&bad), ["first_seen [timestamp-format]"]);
     let coarse = with(&campaign(), &[("created", json!("2016-04-06T20:03:00Z"))]);
     assert_eq!(errors(&coarse), ["created [timestamp-precision]"]);
-    let backwards = with(&campaign(), &[("modified", json!("2016-04-06T20:02:59.999Z"))]);
+    let backwards = with(
+        &campaign(),
+        &[("modified", json!("2016-04-06T20:02:59.999Z"))],
+    );
     assert_eq!(errors(&backwards), ["modified [timestamp-order]"]);
-    let until = with(&indicator(), &[("valid_until", json!("2016-01-01T00:00:00Z"))]);
+    let until = with(
+        &indicator(),
+        &[("valid_until", json!("2016-01-01T00:00:00Z"))],
+    );
     assert_eq!(errors(&until), ["valid_until [timestamp-order]"]);
     let seen = with(
         &campaign(),
-        &[("first_seen", json!("2016-01-02T00:00:00Z")), ("last_seen", json!("2016-01-02T00:00:00.000Z"))],
+        &[
+            ("first_seen", json!("2016-01-02T00:00:00Z")),
+            ("last_seen", json!("2016-01-02T00:00:00.000Z")),
+        ],
     );
     assert_eq!(errors(&seen), Vec::<String>::new());
 }
@@ -107,12 +137,28 @@ fn common_property_values() {
     );
     assert_eq!(
         errors(&v),
-        ["confidence [value-range]", "labels [empty-list]", "lang [value-format]", "revoked [value-type]"]
+        [
+            "confidence [value-range]",
+            "labels [empty-list]",
+            "lang [value-format]",
+            "revoked [value-type]"
+        ]
     );
-    let ok = with(&campaign(), &[("confidence", json!(100)), ("labels", json!(["x"])), ("lang", json!("sr-Latn-RS"))]);
+    let ok = with(
+        &campaign(),
+        &[
+            ("confidence", json!(100)),
+            ("labels", json!(["x"])),
+            ("lang", json!("sr-Latn-RS")),
+        ],
+    );
     assert_eq!(errors(&ok), Vec::<String>::new());
-    let null: Value = serde_json::from_str(&campaign().to_string().replace('}', r#","x_acme_note":null}"#))
-        .expect("valid JSON");
+    let null: Value = serde_json::from_str(
+        &campaign()
+            .to_string()
+            .replace('}', r#","x_acme_note":null}"#),
+    )
+    .expect("valid JSON");
     assert_eq!(errors(&null), ["x_acme_note [null-value]"]);
 }
 
@@ -121,12 +167,27 @@ fn references() {
     let v = with(
         &campaign(),
         &[
-            ("created_by_ref", json!("malware--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f")),
+            (
+                "created_by_ref",
+                json!("malware--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"),
+            ),
             ("object_marking_refs", json!([MARKING, IDENTITY])),
         ],
     );
-    assert_eq!(errors(&v), ["created_by_ref [ref-type]", "object_marking_refs[1] [ref-type]"]);
-    let ok = with(&campaign(), &[("created_by_ref", json!(IDENTITY)), ("object_marking_refs", json!([MARKING]))]);
+    assert_eq!(
+        errors(&v),
+        [
+            "created_by_ref [ref-type]",
+            "object_marking_refs[1] [ref-type]"
+        ]
+    );
+    let ok = with(
+        &campaign(),
+        &[
+            ("created_by_ref", json!(IDENTITY)),
+            ("object_marking_refs", json!([MARKING])),
+        ],
+    );
     assert_eq!(errors(&ok), Vec::<String>::new());
 }
 
@@ -160,9 +221,17 @@ fn external_references() {
 fn custom_names_and_encodings() {
     let v = with(
         &campaign(),
-        &[("x_mitre_version", json!("1.0")), ("Bad", json!(1)), ("x_acme_hex", json!("abc")), ("x_acme_bin", json!("YQ=="))],
+        &[
+            ("x_mitre_version", json!("1.0")),
+            ("Bad", json!(1)),
+            ("x_acme_hex", json!("abc")),
+            ("x_acme_bin", json!("YQ==")),
+        ],
     );
-    assert_eq!(errors(&v), ["Bad [property-name]", "x_acme_hex [value-format]"]);
+    assert_eq!(
+        errors(&v),
+        ["Bad [property-name]", "x_acme_hex [value-format]"]
+    );
     let tactic = json!({
         "type": "x-mitre-tactic", "spec_version": "2.1", "id": "x-mitre-tactic--69da72d2-f550-41c5-ab9e-e8255707f28a",
         "created": "2021-04-10T17:32:33.899Z", "modified": "2023-10-13T17:56:58.380Z",
@@ -188,17 +257,35 @@ fn granular_markings() {
     );
     assert_eq!(
         errors(&v),
-        ["granular_markings[2] [at-least-one-of]", "granular_markings[1].selectors[0] [marking-selector]"]
+        [
+            "granular_markings[2] [at-least-one-of]",
+            "granular_markings[1].selectors[0] [marking-selector]"
+        ]
     );
 }
 
 #[test]
 fn extensions() {
     let ext = "extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e";
-    let v = with(&campaign(), &[("extensions", json!({ext: {"extension_type": "property-extension", "rank": 3}}))]);
+    let v = with(
+        &campaign(),
+        &[(
+            "extensions",
+            json!({ext: {"extension_type": "property-extension", "rank": 3}}),
+        )],
+    );
     assert_eq!(errors(&v), Vec::<String>::new());
-    let v = with(&campaign(), &[("extensions", json!({ext: {"rank": 3}, "acme": {"a": 1}}))]);
-    assert_eq!(errors(&v), ["extensions.acme [extension]", format!("extensions.{ext}.extension_type [required-property]").as_str()]);
+    let v = with(
+        &campaign(),
+        &[("extensions", json!({ext: {"rank": 3}, "acme": {"a": 1}}))],
+    );
+    assert_eq!(
+        errors(&v),
+        [
+            "extensions.acme [extension]",
+            format!("extensions.{ext}.extension_type [required-property]").as_str()
+        ]
+    );
 }
 
 #[test]
@@ -210,15 +297,30 @@ fn relationships_and_sightings() {
         "target_ref": "malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b"
     });
     assert_eq!(errors(&rel), Vec::<String>::new());
-    let bad = with(&rel, &[("relationship_type", json!("Indicates")), ("target_ref", json!("sighting--31b940d4-6f7f-459a-80ea-9c1f17b5891b"))]);
-    assert_eq!(errors(&bad), ["relationship_type [value-format]", "target_ref [ref-type]"]);
+    let bad = with(
+        &rel,
+        &[
+            ("relationship_type", json!("Indicates")),
+            (
+                "target_ref",
+                json!("sighting--31b940d4-6f7f-459a-80ea-9c1f17b5891b"),
+            ),
+        ],
+    );
+    assert_eq!(
+        errors(&bad),
+        ["relationship_type [value-format]", "target_ref [ref-type]"]
+    );
     let sighting = json!({
         "type": "sighting", "spec_version": "2.1", "id": "sighting--ee20065d-2555-424f-ad9e-0f8fd9d0e9f6",
         "created": "2016-04-06T20:08:31.000Z", "modified": "2016-04-06T20:08:31.000Z",
         "sighting_of_ref": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "count": 1000000000,
         "where_sighted_refs": ["identity--b67d30ff-02ac-498a-92f9-32f845f448ff", "file--b67d30ff-02ac-498a-92f9-32f845f448ff"]
     });
-    assert_eq!(errors(&sighting), ["count [value-range]", "where_sighted_refs[1] [ref-type]"]);
+    assert_eq!(
+        errors(&sighting),
+        ["count [value-range]", "where_sighted_refs[1] [ref-type]"]
+    );
 }
 
 #[test]
@@ -231,7 +333,11 @@ fn observed_data() {
     });
     assert_eq!(
         errors(&od),
-        ["number_observed [value-range]", "last_observed [timestamp-order]", "objects [property-combination]"]
+        [
+            "number_observed [value-range]",
+            "last_observed [timestamp-order]",
+            "objects [property-combination]"
+        ]
     );
 }
 
@@ -243,16 +349,31 @@ fn scos() {
         "type": "file", "id": "file--06ce4029-bd3e-424d-bc97-61a81394c0d6",
         "hashes": {"MD5": "abc"}, "size": -1, "parent_directory_ref": "file--06ce4029-bd3e-424d-bc97-61a81394c0d6"
     });
-    assert_eq!(errors(&bad), ["hashes.MD5 [hash-value]", "parent_directory_ref [ref-type]", "size [value-range]"]);
+    assert_eq!(
+        errors(&bad),
+        [
+            "hashes.MD5 [hash-value]",
+            "parent_directory_ref [ref-type]",
+            "size [value-range]"
+        ]
+    );
     let ip = json!({"type": "ipv4-addr", "id": "ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4", "value": "198.51.100.300"});
     assert_eq!(errors(&ip), ["value [value-format]"]);
-    let process = json!({"type": "process", "id": "process--28bb3599-77cd-5a82-a950-b5bc3caf07c4", "pid": 4});
+    let process =
+        json!({"type": "process", "id": "process--28bb3599-77cd-5a82-a950-b5bc3caf07c4", "pid": 4});
     assert_eq!(errors(&process), ["id [uuid-version]"]);
     let traffic = json!({
         "type": "network-traffic", "id": "network-traffic--2568d22a-8998-58eb-99ec-3c8ca74f527d",
         "protocols": ["tcp"], "dst_port": 70000, "is_active": true, "end": "2020-01-01T00:00:00Z"
     });
-    assert_eq!(errors(&traffic), ["dst_port [value-range]", "(object) [at-least-one-of]", "end [property-combination]"]);
+    assert_eq!(
+        errors(&traffic),
+        [
+            "dst_port [value-range]",
+            "(object) [at-least-one-of]",
+            "end [property-combination]"
+        ]
+    );
 }
 
 #[test]
@@ -273,8 +394,17 @@ fn marking_definitions() {
         "extensions": {crate::tlp::TLP_V2_EXTENSION_DEFINITION: {"extension_type": "property-extension", "tlp_2_0": "amber+strict"}}
     });
     assert_eq!(errors(&tlp2), Vec::<String>::new());
-    let circular = with(&statement, &[("object_marking_refs", json!(["marking-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e"]))]);
-    assert_eq!(errors(&circular), ["object_marking_refs[0] [circular-marking]"]);
+    let circular = with(
+        &statement,
+        &[(
+            "object_marking_refs",
+            json!(["marking-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e"]),
+        )],
+    );
+    assert_eq!(
+        errors(&circular),
+        ["object_marking_refs[0] [circular-marking]"]
+    );
 }
 
 #[test]
@@ -287,6 +417,8 @@ fn bundles_report_members_by_their_id() {
     let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
     assert_eq!(
         text,
-        ["indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f: pattern_type: is required [required-property]"]
+        [
+            "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f: pattern_type: is required [required-property]"
+        ]
     );
 }

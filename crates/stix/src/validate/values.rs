@@ -1,4 +1,4 @@
-//! Formats of string values: encodings, addresses, URIs, language tags.
+//! Formats of string values: encodings, addresses, URIs, identifiers.
 //!
 //! Hand-written scans rather than regexes: each is short, runs on hot paths,
 //! and needs no compiled state.
@@ -25,7 +25,9 @@ pub(crate) fn is_base64(s: &str) -> bool {
 
 /// A dictionary key: at most 250 characters of `a-z A-Z 0-9 _ -`.
 pub(crate) fn is_dict_key(k: &str) -> bool {
-    k.len() <= 250 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    k.len() <= 250
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Checks a hash value against the form of its algorithm, for the
@@ -41,11 +43,19 @@ pub(crate) fn check_hash(algorithm: &str, value: &str) -> Result<(), &'static st
                 && value
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b':' | b'.'));
-            return if ok { Ok(()) } else { Err("expected an ssdeep digest") };
+            return if ok {
+                Ok(())
+            } else {
+                Err("expected an ssdeep digest")
+            };
         }
         "TLSH" => {
             let ok = value.len() == 70 && value.bytes().all(|b| b.is_ascii_alphanumeric());
-            return if ok { Ok(()) } else { Err("expected 70 alphanumeric characters") };
+            return if ok {
+                Ok(())
+            } else {
+                Err("expected 70 alphanumeric characters")
+            };
         }
         _ => return Ok(()),
     };
@@ -70,7 +80,9 @@ pub(crate) fn is_uri(s: &str) -> bool {
     let sb = scheme.as_bytes();
     if sb.is_empty()
         || !sb[0].is_ascii_alphabetic()
-        || !sb.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        || !sb
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
     {
         return false;
     }
@@ -113,15 +125,21 @@ pub(crate) fn is_hostname(s: &str) -> bool {
     }
     s.split('.').all(|label| {
         let ascii = label.is_ascii();
-        let len_ok = !label.is_empty() && (!ascii || label.len() <= 63) && label.chars().count() <= 63;
+        let len_ok =
+            !label.is_empty() && (!ascii || label.len() <= 63) && label.chars().count() <= 63;
         let b = label.as_bytes();
         len_ok
             && b[0] != b'-'
             && b[b.len() - 1] != b'-'
-            && !(ascii && b.len() >= 4 && &b[2..4] == b"--" && !label[..2].eq_ignore_ascii_case("xn"))
-            && label
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || (!ch.is_ascii() && ch.is_alphanumeric() && !ch.is_uppercase()))
+            && !(ascii
+                && b.len() >= 4
+                && &b[2..4] == b"--"
+                && !label[..2].eq_ignore_ascii_case("xn"))
+            && label.chars().all(|ch| {
+                ch.is_ascii_alphanumeric()
+                    || ch == '-'
+                    || (!ch.is_ascii() && ch.is_alphanumeric() && !ch.is_uppercase())
+            })
     })
 }
 
@@ -134,11 +152,17 @@ pub(crate) fn is_email(s: &str) -> bool {
         return false;
     };
     !local.is_empty()
-        && local.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'+' | b'-'))
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'+' | b'-'))
         && !first.is_empty()
-        && first.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && first
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && !rest.is_empty()
-        && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
 fn decimal_without_leading_zero(s: &str, max: u32) -> bool {
@@ -167,7 +191,8 @@ pub(crate) fn is_ipv6_cidr(s: &str) -> bool {
         Some((a, p)) => (a, Some(p)),
         None => (s, None),
     };
-    addr.parse::<std::net::Ipv6Addr>().is_ok() && prefix.is_none_or(|p| decimal_without_leading_zero(p, 128))
+    addr.parse::<std::net::Ipv6Addr>().is_ok()
+        && prefix.is_none_or(|p| decimal_without_leading_zero(p, 128))
 }
 
 /// A MAC address: six lower-case hex pairs separated by colons.
@@ -185,8 +210,12 @@ pub(crate) fn is_mac(s: &str) -> bool {
 
 /// `CVE-YYYY-NNNN`, the sequence number four or more digits.
 pub(crate) fn is_cve_id(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("CVE-") else { return false };
-    let Some((year, seq)) = rest.split_once('-') else { return false };
+    let Some(rest) = s.strip_prefix("CVE-") else {
+        return false;
+    };
+    let Some((year, seq)) = rest.split_once('-') else {
+        return false;
+    };
     year.len() == 4
         && year.bytes().all(|b| b.is_ascii_digit())
         && seq.len() >= 4
@@ -225,12 +254,17 @@ pub(crate) fn is_selector(s: &str) -> bool {
 
 /// A predefined-style extension name: a type-like name ending in `-ext`.
 pub(crate) fn is_extension_name(s: &str) -> bool {
-    let Some(stem) = s.strip_suffix("-ext") else { return false };
+    let Some(stem) = s.strip_suffix("-ext") else {
+        return false;
+    };
     !stem.is_empty()
         && stem.as_bytes()[0].is_ascii_lowercase()
-        && stem
-            .split('-')
-            .all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && stem.split('-').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// A media type of the shape `type/subtype` with a registered top-level type.
@@ -246,23 +280,31 @@ pub(crate) fn is_mime_type(s: &str) -> bool {
         "text",
         "video",
     ];
-    let Some((top, sub)) = s.split_once('/') else { return false };
+    let Some((top, sub)) = s.split_once('/') else {
+        return false;
+    };
     TOP.contains(&top)
         && !sub.is_empty()
-        && sub.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'_' | b'-'))
+        && sub
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'_' | b'-'))
 }
 
 /// A character-set name of the shape IANA registers (2–250 characters).
 pub(crate) fn is_charset(s: &str) -> bool {
     (2..=250).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'+' | b'_' | b':' | b'-'))
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'+' | b'_' | b':' | b'-')
+        })
 }
 
 /// A CPE 2.3 formatted string: `cpe:2.3:` then eleven colon-separated
 /// components (backslash escapes allowed), the first being `a`, `o`, `h`,
 /// `*` or `-`.
 pub(crate) fn is_cpe23(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("cpe:2.3:") else { return false };
+    let Some(rest) = s.strip_prefix("cpe:2.3:") else {
+        return false;
+    };
     let mut fields: Vec<String> = vec![String::new()];
     let mut chars = rest.chars();
     while let Some(ch) = chars.next() {
@@ -294,107 +336,17 @@ pub(crate) fn is_cpe23(s: &str) -> bool {
         let mut prev_escape = false;
         !f.is_empty()
             && f.chars().all(|ch| {
-                let ok = prev_escape || ch == '\\' || ch.is_ascii_alphanumeric() || matches!(ch, '-' | '.' | '_' | '*' | '?');
+                let ok = prev_escape
+                    || ch == '\\'
+                    || ch.is_ascii_alphanumeric()
+                    || matches!(ch, '-' | '.' | '_' | '*' | '?');
                 prev_escape = ch == '\\' && !prev_escape;
                 ok
             })
     })
 }
 
-const GRANDFATHERED: &[&str] = &[
-    "en-gb-oed",
-    "i-ami",
-    "i-bnn",
-    "i-default",
-    "i-enochian",
-    "i-hak",
-    "i-klingon",
-    "i-lux",
-    "i-mingo",
-    "i-navajo",
-    "i-pwn",
-    "i-tao",
-    "i-tay",
-    "i-tsu",
-    "sgn-be-fr",
-    "sgn-be-nl",
-    "sgn-ch-de",
-    "art-lojban",
-    "cel-gaulish",
-    "no-bok",
-    "no-nyn",
-    "zh-guoyu",
-    "zh-hakka",
-    "zh-min",
-    "zh-min-nan",
-    "zh-xiang",
-];
-
-/// A well-formed RFC 5646 language tag (`en`, `en-GB`, `zh-Hant-TW`,
-/// `sr-Latn-RS`, `de-CH-1901`, `x-private`, …). Registry membership of
-/// the subtags is not checked.
-pub(crate) fn is_language_tag(s: &str) -> bool {
-    if s.is_empty() || s.len() > 255 || !s.is_ascii() {
-        return false;
-    }
-    let lower = s.to_ascii_lowercase();
-    if GRANDFATHERED.contains(&lower.as_str()) {
-        return true;
-    }
-    let subtags: Vec<&str> = lower.split('-').collect();
-    if subtags.iter().any(|t| t.is_empty() || t.len() > 8 || !t.bytes().all(|b| b.is_ascii_alphanumeric())) {
-        return false;
-    }
-    let alpha = |t: &str| t.bytes().all(|b| b.is_ascii_alphabetic());
-    let digit = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    let private = |rest: &[&str]| !rest.is_empty();
-    if subtags[0] == "x" {
-        return private(&subtags[1..]);
-    }
-    let mut i = 0;
-    // language, with up to three extlangs after a 2–3 letter language
-    let lang = subtags[0];
-    if !alpha(lang) || lang.len() < 2 {
-        return false;
-    }
-    i += 1;
-    if lang.len() <= 3 {
-        let mut extlangs = 0;
-        while extlangs < 3 && subtags.get(i).is_some_and(|t| t.len() == 3 && alpha(t)) {
-            i += 1;
-            extlangs += 1;
-        }
-    }
-    if subtags.get(i).is_some_and(|t| t.len() == 4 && alpha(t)) {
-        i += 1; // script
-    }
-    if subtags.get(i).is_some_and(|t| (t.len() == 2 && alpha(t)) || (t.len() == 3 && digit(t))) {
-        i += 1; // region
-    }
-    while subtags.get(i).is_some_and(|t| {
-        (t.len() >= 5) || (t.len() == 4 && t.as_bytes()[0].is_ascii_digit())
-    }) {
-        i += 1; // variants
-    }
-    while let Some(t) = subtags.get(i) {
-        if t.len() != 1 {
-            return false;
-        }
-        if *t == "x" {
-            return private(&subtags[i + 1..]);
-        }
-        // an extension: a singleton, then one or more 2–8 character subtags
-        let start = i + 1;
-        i = start;
-        while subtags.get(i).is_some_and(|t| t.len() >= 2) {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    true
-}
+pub(crate) use super::lang::is_language_tag;
 
 #[cfg(test)]
 mod tests {
@@ -403,7 +355,12 @@ mod tests {
     #[test]
     fn encodings() {
         assert!(is_hex("00ff") && !is_hex("0") && !is_hex("zz") && !is_hex(""));
-        assert!(is_base64("VGhpcyBpcyBhIHRlc3Q=") && is_base64("YQ==") && !is_base64("YQ") && !is_base64("Y?=="));
+        assert!(
+            is_base64("VGhpcyBpcyBhIHRlc3Q=")
+                && is_base64("YQ==")
+                && !is_base64("YQ")
+                && !is_base64("Y?==")
+        );
         assert!(check_hash("MD5", "3773a88f65a5e780c8dff9cdc3a056f3").is_ok());
         assert!(check_hash("SHA-256", "abc").is_err());
         assert!(check_hash("x-custom", "anything").is_ok());
@@ -411,46 +368,102 @@ mod tests {
 
     #[test]
     fn uris() {
-        for ok in ["https://attack.mitre.org/techniques/T0800", "urn:isbn:123", "mailto:a@b", "http://[::1]/", "http://x/a%20b"] {
+        for ok in [
+            "https://attack.mitre.org/techniques/T0800",
+            "urn:isbn:123",
+            "mailto:a@b",
+            "http://[::1]/",
+            "http://x/a%20b",
+        ] {
             assert!(is_uri(ok), "{ok}");
         }
-        for bad in ["not a uri", "http://x/a b", "foo", "1http://x", "http://x/%zz", "http://x#a#b", "https://example.com/ü", "http://x/{a}"] {
+        for bad in [
+            "not a uri",
+            "http://x/a b",
+            "foo",
+            "1http://x",
+            "http://x/%zz",
+            "http://x#a#b",
+            "https://example.com/ü",
+            "http://x/{a}",
+        ] {
             assert!(!is_uri(bad), "{bad}");
         }
     }
 
     #[test]
     fn hosts_and_addresses() {
-        for ok in ["example.com", "Example.COM", "xn--bcher-kva.ch", "bücher.ch", "example.com.", "localhost"] {
+        for ok in [
+            "example.com",
+            "Example.COM",
+            "xn--bcher-kva.ch",
+            "bücher.ch",
+            "example.com.",
+            "localhost",
+        ] {
             assert!(is_hostname(ok), "{ok}");
         }
-        for bad in ["_dmarc.example.com", "a-.com", "-a.com", "ab--cd.com", "a..b", "ex ample.com", "ÄBC.com", ""] {
+        for bad in [
+            "_dmarc.example.com",
+            "a-.com",
+            "-a.com",
+            "ab--cd.com",
+            "a..b",
+            "ex ample.com",
+            "ÄBC.com",
+            "",
+        ] {
             assert!(!is_hostname(bad), "{bad}");
         }
         assert!(is_email("john@example.com") && !is_email("john@localhost") && !is_email("john"));
-        assert!(is_ipv4_cidr("198.51.100.0/24") && is_ipv4_cidr("0.0.0.0") && !is_ipv4_cidr("01.2.3.4") && !is_ipv4_cidr("1.2.3.256"));
-        assert!(is_ipv6_cidr("2001:db8::/32") && is_ipv6_cidr("::1") && !is_ipv6_cidr("2001:db8::g") && !is_ipv6_cidr("::1/129"));
-        assert!(is_mac("d2:fb:49:24:37:18") && !is_mac("D2:FB:49:24:37:18") && !is_mac("d2-fb-49-24-37-18"));
-    }
-
-    #[test]
-    fn language_tags() {
-        for ok in ["en", "en-GB", "zh-Hant-TW", "sr-Latn-RS", "de-CH-1901", "x-private", "en-a-bbb-x-a-ccc", "i-klingon", "zh-yue-HK", "kok"] {
-            assert!(is_language_tag(ok), "{ok}");
-        }
-        for bad in ["", "e", "abcdefghi", "en_GB", "en-", "1en", "en-a", "en-x", "français"] {
-            assert!(!is_language_tag(bad), "{bad}");
-        }
+        assert!(
+            is_ipv4_cidr("198.51.100.0/24")
+                && is_ipv4_cidr("0.0.0.0")
+                && !is_ipv4_cidr("01.2.3.4")
+                && !is_ipv4_cidr("1.2.3.256")
+        );
+        assert!(
+            is_ipv6_cidr("2001:db8::/32")
+                && is_ipv6_cidr("::1")
+                && !is_ipv6_cidr("2001:db8::g")
+                && !is_ipv6_cidr("::1/129")
+        );
+        assert!(
+            is_mac("d2:fb:49:24:37:18")
+                && !is_mac("D2:FB:49:24:37:18")
+                && !is_mac("d2-fb-49-24-37-18")
+        );
     }
 
     #[test]
     fn misc_formats() {
-        assert!(is_cve_id("CVE-2021-44228") && is_cve_id("CVE-1999-0001") && !is_cve_id("CVE-2021-123") && !is_cve_id("CVE-2021-01234"));
+        assert!(
+            is_cve_id("CVE-2021-44228")
+                && is_cve_id("CVE-1999-0001")
+                && !is_cve_id("CVE-2021-123")
+                && !is_cve_id("CVE-2021-01234")
+        );
         assert!(is_capec_id("CAPEC-66") && !is_capec_id("CAPEC-"));
-        assert!(is_selector("external_references.[0].url") && is_selector("id") && !is_selector("ab") && !is_selector("Name"));
-        assert!(is_extension_name("archive-ext") && is_extension_name("x-acme-ext") && !is_extension_name("-ext") && !is_extension_name("x--a-ext"));
-        assert!(is_mime_type("application/pdf") && !is_mime_type("pdf") && !is_mime_type("foo/bar"));
-        assert!(is_cpe23("cpe:2.3:a:microsoft:word:2000:*:*:*:*:*:*:*") && !is_cpe23("cpe:/a:microsoft:word:2000") && !is_cpe23("cpe:2.3:x:a:b:c:*:*:*:*:*:*:*"));
+        assert!(
+            is_selector("external_references.[0].url")
+                && is_selector("id")
+                && !is_selector("ab")
+                && !is_selector("Name")
+        );
+        assert!(
+            is_extension_name("archive-ext")
+                && is_extension_name("x-acme-ext")
+                && !is_extension_name("-ext")
+                && !is_extension_name("x--a-ext")
+        );
+        assert!(
+            is_mime_type("application/pdf") && !is_mime_type("pdf") && !is_mime_type("foo/bar")
+        );
+        assert!(
+            is_cpe23("cpe:2.3:a:microsoft:word:2000:*:*:*:*:*:*:*")
+                && !is_cpe23("cpe:/a:microsoft:word:2000")
+                && !is_cpe23("cpe:2.3:x:a:b:c:*:*:*:*:*:*:*")
+        );
         assert!(is_charset("UTF-8") && !is_charset("U"));
     }
 }
