@@ -99,7 +99,9 @@ pub struct NewVersion {
 pub enum AddOutcome {
     /// Stored now, with this `date_added`.
     Added(Micros),
-    /// This `(id, version)` was already in the collection; nothing changed.
+    /// This `(id, version)` was already in the collection (for an object
+    /// without a version of its own: the same JSON text under the same id,
+    /// so that a retried push adds nothing); nothing changed.
     AlreadyPresent,
 }
 
@@ -248,19 +250,30 @@ pub trait Store: Send + Sync {
     fn collection(&self, api_root: &str, id_or_alias: &str)
     -> BoxFuture<'_, Result<Option<CollectionRecord>>>;
 
-    /// Stores `versions` in `collection` and records `status` (whose
-    /// successes are filled from the outcomes) in one transaction, committed
-    /// before the future resolves. Returns one outcome per input, in order.
-    /// `date_added` values are strictly increasing within a collection.
+    /// Stores `versions` in `status.collection` and records `status` in one
+    /// transaction, committed before the future resolves. Returns one
+    /// outcome per input, in order. The status's successes are extended
+    /// with the id and version text of every input, in order (objects
+    /// already present included); its failures and pendings are kept as
+    /// given. `date_added` values are strictly increasing within a
+    /// collection.
+    ///
+    /// Fails, writing nothing, with [`ErrorKind::NotFound`] if the
+    /// collection does not exist, [`ErrorKind::Conflict`] if the status id
+    /// is taken, and [`ErrorKind::InvalidInput`] if a [`VersionStamp::key`]
+    /// is not 30 characters ending in `Z`.
     fn add_objects(
         &self,
         versions: Vec<NewVersion>,
         status: StatusRecord,
     ) -> BoxFuture<'_, Result<Vec<AddOutcome>>>;
-    /// Runs a query; see [`ObjectQuery`].
+    /// Runs a query; see [`ObjectQuery`]. Fails with
+    /// [`ErrorKind::NotFound`] if the collection does not exist.
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>>;
     /// Deletes the versions of `id` selected by `versions` from a collection;
-    /// returns how many were removed.
+    /// returns how many were removed (an empty filter selects none). The
+    /// remaining versions' first and last are recomputed. Fails with
+    /// [`ErrorKind::NotFound`] if the collection does not exist.
     fn delete_object(
         &self,
         collection: &str,
@@ -270,14 +283,17 @@ pub trait Store: Send + Sync {
     /// A status resource by id.
     fn status(&self, id: &str) -> BoxFuture<'_, Result<Option<StatusRecord>>>;
 
-    /// Creates or replaces a user.
+    /// Creates or replaces a user; a replaced user keeps their permissions.
     fn put_user(&self, user: UserRecord) -> BoxFuture<'_, Result<()>>;
     /// A user by name.
     fn user(&self, username: &str) -> BoxFuture<'_, Result<Option<UserRecord>>>;
     /// All users, by name.
     fn users(&self) -> BoxFuture<'_, Result<Vec<UserRecord>>>;
     /// Sets a user's rights on a collection (both false removes them).
+    /// Fails with [`ErrorKind::NotFound`] if the user or the collection
+    /// (named by id) does not exist.
     fn set_permission(&self, username: &str, permission: Permission) -> BoxFuture<'_, Result<()>>;
-    /// A user's rights on every collection where they have any.
+    /// A user's rights on every collection where they have any, in
+    /// collection creation order; empty for an unknown user.
     fn permissions(&self, username: &str) -> BoxFuture<'_, Result<Vec<Permission>>>;
 }

@@ -27,7 +27,9 @@ impl VersionStamp {
         let of_day = seconds.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);
         let (hour, minute, second) = (of_day / 3600, of_day / 60 % 60, of_day % 60);
-        let head = format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{fraction:06}");
+        let head = format!(
+            "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{fraction:06}"
+        );
         VersionStamp { key: format!("{head}000Z"), text: format!("{head}Z") }
     }
 }

@@ -64,7 +64,10 @@ storetest!(permissions_need_a_user_and_a_collection, |store: Arc<dyn Store>| asy
     let err = store.set_permission("nobody", rights(&a, true, true)).await.expect_err("no user");
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(err.to_string().contains("nobody"), "{err}");
-    let err = store.set_permission("ann", rights("missing", true, true)).await.expect_err("no collection");
+    let err = store
+        .set_permission("ann", rights("missing", true, true))
+        .await
+        .expect_err("no collection");
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(store.permissions("ann").await.expect("rights").is_empty());
 });

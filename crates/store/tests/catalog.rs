@@ -34,7 +34,8 @@ storetest!(collections_keep_creation_order_and_fields, |store: Arc<dyn Store>| a
     let mut full = collection_record("a-first-by-name");
     full.description = Some("Indicators from the energy sector".into());
     full.alias = Some("energy".into());
-    full.media_types = vec!["application/stix+json;version=2.1".into(), "application/taxii+json".into()];
+    full.media_types =
+        vec!["application/stix+json;version=2.1".into(), "application/taxii+json".into()];
     store.create_collection(full.clone()).await.expect("created");
 
     let listed = store.collections(ROOT).await.expect("listed");
@@ -45,43 +46,54 @@ storetest!(collections_keep_creation_order_and_fields, |store: Arc<dyn Store>| a
     assert!(store.collections("elsewhere").await.expect("listed").is_empty());
 });
 
-storetest!(collections_are_found_by_id_or_alias_within_their_root, |store: Arc<dyn Store>| async move {
-    let mut energy = collection_record("c1");
-    energy.alias = Some("energy".into());
-    collection(&*store, "c0").await;
-    store.create_collection(energy.clone()).await.expect("created");
-    store.create_api_root(root("other")).await.expect("root");
+storetest!(
+    collections_are_found_by_id_or_alias_within_their_root,
+    |store: Arc<dyn Store>| async move {
+        let mut energy = collection_record("c1");
+        energy.alias = Some("energy".into());
+        collection(&*store, "c0").await;
+        store.create_collection(energy.clone()).await.expect("created");
+        store.create_api_root(root("other")).await.expect("root");
 
-    assert_eq!(store.collection(ROOT, "c1").await.expect("read"), Some(energy.clone()));
-    assert_eq!(store.collection(ROOT, "energy").await.expect("read"), Some(energy));
-    assert_eq!(store.collection(ROOT, "missing").await.expect("read"), None);
-    assert_eq!(store.collection("other", "c1").await.expect("read"), None, "roots are separate");
-    assert_eq!(store.collection("other", "energy").await.expect("read"), None);
-});
+        assert_eq!(store.collection(ROOT, "c1").await.expect("read"), Some(energy.clone()));
+        assert_eq!(store.collection(ROOT, "energy").await.expect("read"), Some(energy));
+        assert_eq!(store.collection(ROOT, "missing").await.expect("read"), None);
+        assert_eq!(
+            store.collection("other", "c1").await.expect("read"),
+            None,
+            "roots are separate"
+        );
+        assert_eq!(store.collection("other", "energy").await.expect("read"), None);
+    }
+);
 
-storetest!(collection_conflicts_and_missing_roots_are_refused, |store: Arc<dyn Store>| async move {
-    let mut first = collection_record("c1");
-    first.alias = Some("shared".into());
-    collection(&*store, "c0").await;
-    store.create_collection(first).await.expect("created");
+storetest!(
+    collection_conflicts_and_missing_roots_are_refused,
+    |store: Arc<dyn Store>| async move {
+        let mut first = collection_record("c1");
+        first.alias = Some("shared".into());
+        collection(&*store, "c0").await;
+        store.create_collection(first).await.expect("created");
 
-    let err = store.create_collection(collection_record("c1")).await.expect_err("same id");
-    assert_eq!(err.kind(), ErrorKind::Conflict);
+        let err = store.create_collection(collection_record("c1")).await.expect_err("same id");
+        assert_eq!(err.kind(), ErrorKind::Conflict);
 
-    let mut same_alias = collection_record("c2");
-    same_alias.alias = Some("shared".into());
-    let err = store.create_collection(same_alias.clone()).await.expect_err("same alias");
-    assert_eq!(err.kind(), ErrorKind::Conflict);
-    assert!(err.to_string().contains("shared"), "the message names the alias: {err}");
+        let mut same_alias = collection_record("c2");
+        same_alias.alias = Some("shared".into());
+        let err = store.create_collection(same_alias.clone()).await.expect_err("same alias");
+        assert_eq!(err.kind(), ErrorKind::Conflict);
+        assert!(err.to_string().contains("shared"), "the message names the alias: {err}");
 
-    store.create_api_root(root("other")).await.expect("root");
-    same_alias.api_root = "other".into();
-    store.create_collection(same_alias).await.expect("an alias is unique per root only");
+        store.create_api_root(root("other")).await.expect("root");
+        same_alias.api_root = "other".into();
+        store.create_collection(same_alias).await.expect("an alias is unique per root only");
 
-    let orphan = CollectionRecord { api_root: "nowhere".into(), ..collection_record("c3") };
-    let err = store.create_collection(orphan).await.expect_err("no such root");
-    assert_eq!(err.kind(), ErrorKind::NotFound);
+        let orphan = CollectionRecord { api_root: "nowhere".into(), ..collection_record("c3") };
+        let err = store.create_collection(orphan).await.expect_err("no such root");
+        assert_eq!(err.kind(), ErrorKind::NotFound);
 
-    let ids: Vec<_> = store.collections(ROOT).await.expect("listed").into_iter().map(|c| c.id).collect();
-    assert_eq!(ids, ["c0", "c1"], "failed creations left nothing behind");
-});
+        let ids: Vec<_> =
+            store.collections(ROOT).await.expect("listed").into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["c0", "c1"], "failed creations left nothing behind");
+    }
+);

@@ -18,9 +18,15 @@ storetest!(eight_concurrent_envelopes_all_land, |store: Arc<dyn Store>| async mo
                 let mut added = Vec::new();
                 for envelope in 0..3u64 {
                     let batch: Vec<_> = (0..100)
-                        .map(|n| indicator(task * 10_000 + envelope * 1000 + n, "2021-01-01T00:00:00.000Z"))
+                        .map(|n| {
+                            indicator(
+                                task * 10_000 + envelope * 1000 + n,
+                                "2021-01-01T00:00:00.000Z",
+                            )
+                        })
                         .collect();
-                    let outcomes = store.add_objects(batch, status(&c)).await.expect("write acknowledged");
+                    let outcomes =
+                        store.add_objects(batch, status(&c)).await.expect("write acknowledged");
                     assert_eq!(outcomes.len(), 100);
                     for outcome in outcomes {
                         let AddOutcome::Added(at) = outcome else { panic!("every object is new") };
@@ -54,7 +60,8 @@ storetest!(reads_proceed_while_writes_commit, |store: Arc<dyn Store>| async move
         let c = c.clone();
         tokio::spawn(async move {
             for round in 0..20u64 {
-                let batch = (0..50).map(|n| indicator(round * 100 + n, "2021-01-01T00:00:00Z")).collect();
+                let batch =
+                    (0..50).map(|n| indicator(round * 100 + n, "2021-01-01T00:00:00Z")).collect();
                 store.add_objects(batch, status(&c)).await.expect("written");
             }
         })
@@ -68,4 +75,29 @@ storetest!(reads_proceed_while_writes_commit, |store: Arc<dyn Store>| async move
     }
     writer.await.expect("writer finished");
     assert_eq!(everything(&*store, &c).await.len(), 1000);
+});
+
+storetest!(a_refused_write_does_not_disturb_its_neighbours, |store: Arc<dyn Store>| async move {
+    let c = collection(&*store, "c").await;
+    // Sent together, these are likely to share one group commit.
+    let writes: Vec<_> = (0..6u64)
+        .map(|n| {
+            let store = Arc::clone(&store);
+            let target = if n % 2 == 0 { c.clone() } else { format!("missing-{n}") };
+            tokio::spawn(async move {
+                let batch =
+                    (0..20).map(|i| indicator(n * 100 + i, "2021-01-01T00:00:00Z")).collect();
+                store.add_objects(batch, status(&target)).await.map_err(|e| e.kind())
+            })
+        })
+        .collect();
+    for (n, write) in writes.into_iter().enumerate() {
+        let result = write.await.expect("task finished");
+        if n % 2 == 0 {
+            assert_eq!(result.map(|o| o.len()), Ok(20), "write {n} committed");
+        } else {
+            assert_eq!(result.err(), Some(charter_store::ErrorKind::NotFound), "write {n} refused");
+        }
+    }
+    assert_eq!(everything(&*store, &c).await.len(), 60);
 });

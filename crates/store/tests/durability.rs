@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use charter_store::{ApiRootRecord, Permission, UserRecord};
 
-use crate::util::{CHILD_ENV, Fixture, ROOT, add, collection, everything, indicator, query, status};
+use crate::util::{
+    CHILD_ENV, Fixture, ROOT, add, collection, everything, indicator, query, status,
+};
 
 const V1: &str = "2021-01-01T00:00:00.000Z";
 
@@ -42,7 +44,10 @@ fixturetest!(data_survives_closing_and_reopening, |fx: Fixture| async move {
     let after = everything(&*store, &c).await;
     assert_eq!(after.len(), 100);
     for (b, a) in before.iter().zip(&after) {
-        assert_eq!((&b.id, &b.version, b.date_added, &b.raw), (&a.id, &a.version, a.date_added, &a.raw));
+        assert_eq!(
+            (&b.id, &b.version, b.date_added, &b.raw),
+            (&a.id, &a.version, a.date_added, &a.raw)
+        );
     }
     assert_eq!(store.status("kept").await.expect("read").expect("kept").successes.len(), 100);
     assert_eq!(store.user("ann").await.expect("read"), Some(user));
@@ -50,7 +55,9 @@ fixturetest!(data_survives_closing_and_reopening, |fx: Fixture| async move {
 
     // date_added keeps increasing across reopening.
     let more = add(&*store, &c, vec![indicator(500, V1)]).await;
-    assert!(matches!(more[..], [charter_store::AddOutcome::Added(at)] if at > after[99].date_added));
+    assert!(
+        matches!(more[..], [charter_store::AddOutcome::Added(at)] if at > after[99].date_added)
+    );
 });
 
 /// Objects per envelope the child writes.
@@ -102,23 +109,24 @@ fixturetest!(acknowledged_writes_survive_sigkill, |fx: Fixture| async move {
         .expect("the child starts");
     let stdout = process.stdout.take().expect("piped stdout");
     let reader = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines();
         let mut acked = Vec::new();
-        for line in BufReader::new(stdout).lines() {
+        while acked.len() < KILL_AFTER {
+            let Some(line) = lines.next() else { break };
             let line = line.expect("child output");
             if let Some(rest) = line.strip_prefix("acked ") {
                 let (task, n) = rest.split_once(' ').expect("task and envelope");
                 acked.push((task.parse::<u64>().expect("task"), n.parse::<u64>().expect("n")));
-                if acked.len() == KILL_AFTER {
-                    break;
-                }
             }
         }
-        acked
+        // The pipe goes back with the list, so it stays open until the kill
+        // and the child never sees a broken pipe instead of SIGKILL.
+        (acked, lines)
     });
-    let acked = tokio::time::timeout(Duration::from_secs(120), reader).await;
+    let read = tokio::time::timeout(Duration::from_secs(120), reader).await;
     process.kill().expect("SIGKILL sent");
     let exit = process.wait().expect("child reaped");
-    let acked = acked.expect("the child acknowledged in time").expect("reader");
+    let (acked, _pipe) = read.expect("the child acknowledged in time").expect("reader");
     assert_eq!(acked.len(), KILL_AFTER, "the child acknowledged enough writes");
     assert_eq!(exit.signal(), Some(9), "the child was killed mid-write, not finished: {exit}");
 

@@ -111,7 +111,11 @@ fn combinations(c: &str, middle: i64) -> Vec<ObjectQuery> {
             exact: exact(&["2021-02-01T00:00:00Z", "2021-05-05T05:05:05.555Z"]),
             ..VersionFilter::default()
         },
-        VersionFilter { last: true, exact: exact(&["2021-01-01T00:00:00Z"]), ..VersionFilter::default() },
+        VersionFilter {
+            last: true,
+            exact: exact(&["2021-01-01T00:00:00Z"]),
+            ..VersionFilter::default()
+        },
         VersionFilter::default(),
     ];
     let mut out = Vec::new();

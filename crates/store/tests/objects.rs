@@ -22,7 +22,8 @@ storetest!(objects_are_stored_verbatim, |store: Arc<dyn Store>| async move {
     let c = collection(&*store, "c").await;
     let mut spaced = indicator(1, V1);
     spaced.raw = format!("{{ \"id\" : \"{}\",\n  \"modified\": \"{V1}\" }}", spaced.id);
-    let outcomes = add(&*store, &c, vec![spaced.clone(), sdo("malware", &sid("malware", 2), V2)]).await;
+    let outcomes =
+        add(&*store, &c, vec![spaced.clone(), sdo("malware", &sid("malware", 2), V2)]).await;
     assert!(matches!(outcomes[..], [AddOutcome::Added(a), AddOutcome::Added(b)] if a < b));
 
     let items = everything(&*store, &c).await;
@@ -50,7 +51,8 @@ storetest!(a_version_is_stored_once_and_never_rewritten, |store: Arc<dyn Store>|
     let mut imposter = indicator(1, V1);
     imposter.raw = r#"{"tampered":true}"#.into();
     // The same instant written differently is the same version.
-    imposter.version = Some(VersionStamp { key: stamp(V1).key, text: "2021-01-01T00:00:00Z".into() });
+    imposter.version =
+        Some(VersionStamp { key: stamp(V1).key, text: "2021-01-01T00:00:00Z".into() });
     let outcomes = add(&*store, &c, vec![imposter.clone(), imposter]).await;
     assert_eq!(outcomes, [AddOutcome::AlreadyPresent, AddOutcome::AlreadyPresent]);
 
@@ -73,10 +75,16 @@ storetest!(first_and_last_follow_versions_in_any_order, |store: Arc<dyn Store>| 
             let mut q = query(&c);
             q.versions = versions(true, false);
             let got = store.query(q.clone()).await.expect("first");
-            assert_eq!(got.items.iter().map(|v| v.version.text.as_str()).collect::<Vec<_>>(), [first]);
+            assert_eq!(
+                got.items.iter().map(|v| v.version.text.as_str()).collect::<Vec<_>>(),
+                [first]
+            );
             q.versions = versions(false, true);
             let got = store.query(q.clone()).await.expect("last");
-            assert_eq!(got.items.iter().map(|v| v.version.text.as_str()).collect::<Vec<_>>(), [last]);
+            assert_eq!(
+                got.items.iter().map(|v| v.version.text.as_str()).collect::<Vec<_>>(),
+                [last]
+            );
             q.versions = versions(true, true);
             let got = store.query(q).await.expect("first and last");
             let mut texts: Vec<_> = got.items.iter().map(|v| v.version.text.clone()).collect();
@@ -140,7 +148,8 @@ storetest!(unversioned_objects_take_date_added_as_version, |store: Arc<dyn Store
     // Different content under the same id is a new version, and the latest.
     let mut changed = example;
     changed.raw = changed.raw.replace("example.com", "example.org");
-    assert!(matches!(add(&*store, &c, vec![changed.clone()]).await[..], [AddOutcome::Added(b)] if b > at));
+    let outcome = add(&*store, &c, vec![changed.clone()]).await;
+    assert!(matches!(outcome[..], [AddOutcome::Added(b)] if b > at), "{outcome:?}");
     let latest = store.query(query(&c)).await.expect("latest").items;
     assert_eq!(latest.len(), 1);
     assert_eq!(latest[0].raw, changed.raw);
@@ -183,7 +192,8 @@ storetest!(malformed_version_keys_are_refused_whole, |store: Arc<dyn Store>| asy
     let c = collection(&*store, "c").await;
     let mut bad = indicator(2, V1);
     bad.version = Some(VersionStamp { key: "2021-01-01".into(), text: "2021-01-01".into() });
-    let err = store.add_objects(vec![indicator(1, V1), bad], status(&c)).await.expect_err("bad key");
+    let err =
+        store.add_objects(vec![indicator(1, V1), bad], status(&c)).await.expect_err("bad key");
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(everything(&*store, &c).await.is_empty(), "nothing of the envelope was stored");
 });
@@ -200,8 +210,14 @@ storetest!(deleting_versions_keeps_first_and_last_right, |store: Arc<dyn Store>|
         q.ids = vec![id.clone()];
         q.versions = filter;
         async move {
-            let mut texts: Vec<String> =
-                store.query(q).await.expect("query").items.into_iter().map(|v| v.version.text).collect();
+            let mut texts: Vec<String> = store
+                .query(q)
+                .await
+                .expect("query")
+                .items
+                .into_iter()
+                .map(|v| v.version.text)
+                .collect();
             texts.sort();
             texts
         }
@@ -221,7 +237,11 @@ storetest!(deleting_versions_keeps_first_and_last_right, |store: Arc<dyn Store>|
 
     assert_eq!(store.delete_object(&c, &id, all()).await.expect("delete"), 1);
     assert!(texts(all()).await.is_empty());
-    assert_eq!(keys(&everything(&*store, &c).await), [(other.id, V1.to_owned())], "others untouched");
+    assert_eq!(
+        keys(&everything(&*store, &c).await),
+        [(other.id, V1.to_owned())],
+        "others untouched"
+    );
 
     // The id can be added again afterwards, and is its own first and last.
     add(&*store, &c, vec![at(V1)]).await;

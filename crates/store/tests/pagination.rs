@@ -54,7 +54,11 @@ storetest!(a_zero_limit_returns_nothing_but_says_more_remain, |store: Arc<dyn St
     let next = page.next.expect("more remain");
     q.limit = 10;
     q.after = Some(next);
-    assert_eq!(store.query(q).await.expect("page").items.len(), 1, "the cursor resumes at the start");
+    assert_eq!(
+        store.query(q).await.expect("page").items.len(),
+        1,
+        "the cursor resumes at the start"
+    );
 });
 
 storetest!(cursor_and_added_after_combine, |store: Arc<dyn Store>| async move {
@@ -66,39 +70,55 @@ storetest!(cursor_and_added_after_combine, |store: Arc<dyn Store>| async move {
     q.after = Some(Cursor(whole[5].date_added));
     assert_eq!(keys(&store.query(q.clone()).await.expect("page").items), keys(&whole[6..]));
     q.added_after = Some(whole[7].date_added);
-    assert_eq!(keys(&store.query(q).await.expect("page").items), keys(&whole[8..]), "the later bound wins");
+    assert_eq!(
+        keys(&store.query(q).await.expect("page").items),
+        keys(&whole[8..]),
+        "the later bound wins"
+    );
 });
 
-storetest!(paging_while_writes_land_has_no_gaps_or_duplicates, |store: Arc<dyn Store>| async move {
-    let c = collection(&*store, "c").await;
-    add(&*store, &c, (0..300).map(|n| indicator(n, V1)).collect()).await;
-    let before = everything(&*store, &c).await;
+storetest!(
+    paging_while_writes_land_has_no_gaps_or_duplicates,
+    |store: Arc<dyn Store>| async move {
+        let c = collection(&*store, "c").await;
+        add(&*store, &c, (0..300).map(|n| indicator(n, V1)).collect()).await;
+        let before = everything(&*store, &c).await;
 
-    let writer = {
-        let store = Arc::clone(&store);
-        let c = c.clone();
-        tokio::spawn(async move {
-            for round in 1..=20u64 {
-                // New objects, and newer versions of objects already paged.
-                let mut batch: Vec<_> = (0..10).map(|n| indicator(1000 * round + n, V1)).collect();
-                batch.push(indicator(round, "2022-01-01T00:00:00.000Z"));
-                add(&*store, &c, batch).await;
-                tokio::task::yield_now().await;
-            }
-        })
-    };
-    let mut q = query(&c);
-    q.versions = all();
-    q.limit = 13;
-    let (items, _) = pages(&*store, q).await;
-    writer.await.expect("writer finished");
+        let writer = {
+            let store = Arc::clone(&store);
+            let c = c.clone();
+            tokio::spawn(async move {
+                for round in 1..=20u64 {
+                    // New objects, and newer versions of objects already paged.
+                    let mut batch: Vec<_> =
+                        (0..10).map(|n| indicator(1000 * round + n, V1)).collect();
+                    batch.push(indicator(round, "2022-01-01T00:00:00.000Z"));
+                    add(&*store, &c, batch).await;
+                    tokio::task::yield_now().await;
+                }
+            })
+        };
+        let mut q = query(&c);
+        q.versions = all();
+        q.limit = 13;
+        let (items, _) = pages(&*store, q).await;
+        writer.await.expect("writer finished");
 
-    let mut seen = HashSet::new();
-    for v in &items {
-        assert!(seen.insert((v.id.clone(), v.version.key.clone())), "duplicate {}", v.id);
+        let mut seen = HashSet::new();
+        for v in &items {
+            assert!(seen.insert((v.id.clone(), v.version.key.clone())), "duplicate {}", v.id);
+        }
+        assert!(items.windows(2).all(|w| w[0].date_added < w[1].date_added), "in date_added order");
+        assert_eq!(
+            keys(&items[..before.len()]),
+            keys(&before),
+            "everything present at the start, in order"
+        );
+        let after = everything(&*store, &c).await;
+        assert_eq!(
+            keys(&items),
+            keys(&after[..items.len()]),
+            "a prefix of the final order: no gaps"
+        );
     }
-    assert!(items.windows(2).all(|w| w[0].date_added < w[1].date_added), "in date_added order");
-    assert_eq!(keys(&items[..before.len()]), keys(&before), "everything present at the start, in order");
-    let after = everything(&*store, &c).await;
-    assert_eq!(keys(&items), keys(&after[..items.len()]), "a prefix of the final order: no gaps");
-});
+);

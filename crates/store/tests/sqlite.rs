@@ -7,7 +7,9 @@ use std::sync::Arc;
 use charter_store::sqlite::SqliteStore;
 use charter_store::{Cursor, ErrorKind, ObjectQuery, Store, VersionFilter};
 
-use crate::util::{Backend, Fixture, add, collection, everything, indicator, query, run_fixture, sid, stamp};
+use crate::util::{
+    Backend, Fixture, add, collection, everything, indicator, query, run_fixture, sid, stamp,
+};
 
 const V1: &str = "2021-01-01T00:00:00.000Z";
 
@@ -42,21 +44,81 @@ fn shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str)> {
         ("first and last", with(&|q| q.versions = v(true, true)), "objects_added"),
         ("one exact version", with(&|q| q.versions = exact(1)), "objects_added"),
         ("several exact versions", with(&|q| q.versions = exact(3)), "objects_added"),
-        ("last and exact", with(&|q| { q.versions.exact = exact(2).exact }), "objects_added"),
+        ("last and exact", with(&|q| q.versions.exact = exact(2).exact), "objects_added"),
         ("added_after", with(&|q| q.added_after = Some(5)), "objects_last"),
         ("cursor", with(&|q| q.after = Some(Cursor(5))), "objects_last"),
-        ("cursor, all", with(&|q| { q.after = Some(Cursor(5)); q.versions = all.clone() }), "objects_added"),
-        ("one id", with(&|q| q.ids = ids(1)), "objects_version"),
-        ("several ids", with(&|q| q.ids = ids(3)), "objects_version"),
-        ("one id, all", with(&|q| { q.ids = ids(1); q.versions = all.clone() }), "objects_version"),
-        ("one id, exact", with(&|q| { q.ids = ids(1); q.versions = exact(1) }), "objects_version"),
-        ("ids, first", with(&|q| { q.ids = ids(2); q.versions = v(true, false) }), "objects_version"),
+        (
+            "cursor, all",
+            with(&|q| {
+                q.after = Some(Cursor(5));
+                q.versions = all.clone()
+            }),
+            "objects_added",
+        ),
+        ("one id", with(&|q| q.ids = ids(1)), "objects_id"),
+        ("several ids", with(&|q| q.ids = ids(3)), "objects_id"),
+        (
+            "one id, all",
+            with(&|q| {
+                q.ids = ids(1);
+                q.versions = all.clone()
+            }),
+            "objects_id",
+        ),
+        (
+            "one id, exact",
+            with(&|q| {
+                q.ids = ids(1);
+                q.versions = exact(1)
+            }),
+            "objects_id",
+        ),
+        (
+            "ids, first",
+            with(&|q| {
+                q.ids = ids(2);
+                q.versions = v(true, false)
+            }),
+            "objects_id",
+        ),
         ("one type", with(&|q| q.types = types(&["indicator"])), "objects_type_last"),
-        ("one type, all", with(&|q| { q.types = types(&["indicator"]); q.versions = all.clone() }), "objects_type"),
-        ("one type, first", with(&|q| { q.types = types(&["indicator"]); q.versions = v(true, false) }), "objects_type"),
-        ("several types", with(&|q| q.types = types(&["indicator", "malware"])), "objects_type_last"),
-        ("type and cursor", with(&|q| { q.types = types(&["indicator"]); q.after = Some(Cursor(9)) }), "objects_type_last"),
-        ("ids and types", with(&|q| { q.ids = ids(2); q.types = types(&["indicator"]) }), "objects_version"),
+        (
+            "one type, all",
+            with(&|q| {
+                q.types = types(&["indicator"]);
+                q.versions = all.clone()
+            }),
+            "objects_type",
+        ),
+        (
+            "one type, first",
+            with(&|q| {
+                q.types = types(&["indicator"]);
+                q.versions = v(true, false)
+            }),
+            "objects_type",
+        ),
+        (
+            "several types",
+            with(&|q| q.types = types(&["indicator", "malware"])),
+            "objects_type_last",
+        ),
+        (
+            "type and cursor",
+            with(&|q| {
+                q.types = types(&["indicator"]);
+                q.after = Some(Cursor(9))
+            }),
+            "objects_type_last",
+        ),
+        (
+            "ids and types",
+            with(&|q| {
+                q.ids = ids(2);
+                q.types = types(&["indicator"])
+            }),
+            "objects_id",
+        ),
         ("spec version", with(&|q| q.spec_versions = vec!["2.1".into()]), "objects_last"),
         (
             "everything at once",
@@ -69,7 +131,7 @@ fn shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str)> {
                 q.after = Some(Cursor(8));
                 q.with_raw = false;
             }),
-            "objects_version",
+            "objects_id",
         ),
     ]
 }
@@ -103,7 +165,10 @@ fn a_schema_newer_than_the_code_is_refused_untouched() {
         let err = SqliteStore::open(fx.location()).err().expect("refused");
         assert_eq!(err.kind(), ErrorKind::SchemaTooNew);
         let message = err.to_string();
-        assert!(message.contains("99") && message.contains(&fx.location().display().to_string()), "{message}");
+        assert!(
+            message.contains("99") && message.contains(&fx.location().display().to_string()),
+            "{message}"
+        );
         let conn = rusqlite::Connection::open(fx.location()).expect("raw open");
         let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("read");
         assert_eq!(version, 99, "left as it was");
@@ -119,10 +184,17 @@ fn migrations_are_numbered_and_all_applied() {
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(names.len() as u32, SqliteStore::SCHEMA_VERSION, "every file is embedded: {names:?}");
+        assert_eq!(
+            names.len() as u32,
+            SqliteStore::SCHEMA_VERSION,
+            "every file is embedded: {names:?}"
+        );
         for (i, name) in names.iter().enumerate() {
             let prefix = format!("{:04}_", i + 1);
-            assert!(name.starts_with(&prefix) && name.ends_with(".sql"), "{name} should start {prefix}");
+            assert!(
+                name.starts_with(&prefix) && name.ends_with(".sql"),
+                "{name} should start {prefix}"
+            );
         }
 
         drop(fx.open_sqlite());
@@ -168,7 +240,10 @@ fn two_handles_on_one_file_see_each_other() {
         }
         let seen = everything(&*admin, &c).await;
         assert_eq!(seen.len(), 300);
-        assert!(seen.windows(2).all(|w| w[0].date_added < w[1].date_added), "one order across handles");
+        assert!(
+            seen.windows(2).all(|w| w[0].date_added < w[1].date_added),
+            "one order across handles"
+        );
         assert_eq!(everything(&*server, &c).await.len(), 300);
     });
 }

@@ -26,7 +26,10 @@ storetest!(status_is_recorded_with_every_success_in_order, |store: Arc<dyn Store
     second.request_timestamp = 42;
     second.failures = vec![detail("indicator--bad", "", Some("missing property: pattern"))];
     second.pendings = vec![detail("indicator--later", "2021-01-01T00:00:00Z", None)];
-    store.add_objects(vec![indicator(1, V1), indicator(3, V1)], second.clone()).await.expect("added");
+    store
+        .add_objects(vec![indicator(1, V1), indicator(3, V1)], second.clone())
+        .await
+        .expect("added");
 
     let stored = store.status("first").await.expect("read").expect("recorded");
     let sco_version = everything(&*store, &c).await[1].version.text.clone();

@@ -75,7 +75,13 @@ impl Fixture {
         // The test binary's own name is not part of a test's path.
         let test_name = test_name.split_once("::").map_or(test_name, |(_, rest)| rest).to_owned();
         if let Some(location) = std::env::var_os(CHILD_ENV) {
-            return Fixture { backend, location: location.into(), test_name, child: true, _dir: None };
+            return Fixture {
+                backend,
+                location: location.into(),
+                test_name,
+                child: true,
+                _dir: None,
+            };
         }
         let dir = tempfile::tempdir().expect("a temporary folder");
         // A folder that does not exist yet, so every test also checks that
@@ -212,7 +218,9 @@ pub fn sco(n: u64, value: &str) -> NewVersion {
         object_type: "domain-name".to_owned(),
         spec_version: "2.1".to_owned(),
         version: None,
-        raw: format!(r#"{{"type":"domain-name","spec_version":"2.1","id":"{id}","value":"{value}"}}"#),
+        raw: format!(
+            r#"{{"type":"domain-name","spec_version":"2.1","id":"{id}","value":"{value}"}}"#
+        ),
     }
 }
 
@@ -238,7 +246,11 @@ pub fn status(collection: &str) -> StatusRecord {
 }
 
 /// Adds `versions` to `collection` with a fresh status.
-pub async fn add(store: &dyn Store, collection: &str, versions: Vec<NewVersion>) -> Vec<AddOutcome> {
+pub async fn add(
+    store: &dyn Store,
+    collection: &str,
+    versions: Vec<NewVersion>,
+) -> Vec<AddOutcome> {
     store.add_objects(versions, status(collection)).await.expect("objects added")
 }
 

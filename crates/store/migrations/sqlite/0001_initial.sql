@@ -33,6 +33,8 @@ CREATE TABLE objects (
     -- Microseconds since the Unix epoch; strictly increasing per collection.
     date_added   INTEGER NOT NULL,
     id           TEXT NOT NULL,
+    -- FNV-1a (64 bits) of `id`: the id index holds this, not the text.
+    id_hash      INTEGER NOT NULL,
     type         TEXT NOT NULL,
     spec_version TEXT NOT NULL,
     -- Fixed-width `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`: sorts chronologically.
@@ -45,7 +47,9 @@ CREATE TABLE objects (
     raw          TEXT NOT NULL
 ) STRICT;
 
-CREATE UNIQUE INDEX objects_version ON objects (collection, id, version_key);
+-- Small entries, so random ids dirty few pages per commit. A version is
+-- stored once per (collection, id, version_key); the writer checks that.
+CREATE INDEX objects_id ON objects (collection, id_hash);
 CREATE UNIQUE INDEX objects_added ON objects (collection, date_added);
 CREATE INDEX objects_type ON objects (collection, type, date_added);
 CREATE INDEX objects_last ON objects (collection, date_added) WHERE is_last = 1;

@@ -85,7 +85,11 @@ pub(super) fn permissions(conn: &Connection, username: &str) -> Result<Vec<Permi
     )
     .and_then(|mut stmt| {
         stmt.query_map([username], |row| {
-            Ok(Permission { collection: row.get(0)?, can_read: row.get(1)?, can_write: row.get(2)? })
+            Ok(Permission {
+                collection: row.get(0)?,
+                can_read: row.get(1)?,
+                can_write: row.get(2)?,
+            })
         })?
         .collect()
     })

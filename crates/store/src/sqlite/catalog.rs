@@ -62,7 +62,10 @@ pub(super) fn create_collection(conn: &Connection, c: &CollectionRecord) -> Resu
         .and_then(|mut stmt| stmt.exists([&c.id]))
         .map_err(sql_err(context()))?;
     if id_taken {
-        return Err(Error::new(ErrorKind::Conflict, format!("collection '{}' already exists", c.id)));
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            format!("collection '{}' already exists", c.id),
+        ));
     }
     if let Some(alias) = &c.alias {
         let alias_taken = conn
@@ -107,7 +110,8 @@ fn collection_row(row: &Row<'_>) -> rusqlite::Result<CollectionRecord> {
 
 pub(super) fn collections(conn: &Connection, api_root: &str) -> Result<Vec<CollectionRecord>> {
     let context = || format!("listing the collections of API root '{api_root}'");
-    let sql = format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE api_root = ?1 ORDER BY seq");
+    let sql =
+        format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE api_root = ?1 ORDER BY seq");
     let mut stmt = conn.prepare_cached(&sql).map_err(sql_err(context()))?;
     let rows = stmt
         .query_map([api_root], collection_row)
@@ -137,8 +141,10 @@ pub(super) fn collection(
 pub(super) fn collection_key(conn: &Connection, id: &str) -> Result<CollectionKey> {
     conn.prepare_cached("SELECT seq, last_added FROM collections WHERE id = ?1")
         .and_then(|mut stmt| {
-            stmt.query_row([id], |row| Ok(CollectionKey { seq: row.get(0)?, last_added: row.get(1)? }))
-                .optional()
+            stmt.query_row([id], |row| {
+                Ok(CollectionKey { seq: row.get(0)?, last_added: row.get(1)? })
+            })
+            .optional()
         })
         .map_err(sql_err(format!("reading collection '{id}'")))?
         .ok_or_else(|| no_collection(id))

@@ -3,10 +3,12 @@
 //! **Writes** go to a single thread that owns the only write connection. It
 //! takes every request queued at that moment and commits them in one
 //! transaction (group commit), so eight concurrent envelopes cost one
-//! `fsync`, not eight. Each request runs inside its own savepoint, so one
-//! failing request (an unknown collection, a duplicate status id) is rolled
-//! back alone. Replies are sent only after `COMMIT` returns; with
-//! `synchronous = FULL` in WAL mode that means the data is on disk.
+//! `fsync`, not eight. Requests check everything that can refuse them
+//! before writing a row, so a refused request (an unknown collection, a
+//! duplicate status id) changes nothing while the rest of its batch commits.
+//! Replies are sent only after `COMMIT` returns; with `synchronous = FULL`
+//! in WAL mode that means the data is on disk. Checkpoints run on a thread
+//! of their own (see `checkpoint`).
 //!
 //! **Reads** run on `spawn_blocking` over a small pool of read-only
 //! connections. WAL lets them proceed while the writer commits, and each
@@ -19,6 +21,7 @@
 
 mod accounts;
 mod catalog;
+mod checkpoint;
 mod objects;
 mod pool;
 mod query;
@@ -30,9 +33,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::{
-    ApiRootRecord, BoxFuture, CollectionRecord, Error, ErrorKind, NewVersion, ObjectQuery, Page,
-    Permission, Result, StatusRecord, Store, UserRecord, VersionFilter, AddOutcome,
+    AddOutcome, ApiRootRecord, BoxFuture, CollectionRecord, Error, ErrorKind, NewVersion,
+    ObjectQuery, Page, Permission, Result, StatusRecord, Store, UserRecord, VersionFilter,
 };
+use checkpoint::Checkpointer;
 use pool::ReadPool;
 use writer::Writer;
 
@@ -42,7 +46,10 @@ use writer::Writer;
 /// queued are committed, and closes every connection.
 pub struct SqliteStore {
     path: PathBuf,
+    // Declared before the checkpointer so it closes first: its connection
+    // holds the WAL hook that signals the checkpointer.
     writer: Writer,
+    _checkpointer: Checkpointer,
     readers: Arc<ReadPool>,
 }
 
@@ -63,11 +70,13 @@ impl SqliteStore {
                 Error::backend(format!("cannot create the folder {}", parent.display()), e)
             })?;
         }
-        let conn = schema::open_writer(path)?;
-        let writer = Writer::spawn(conn, path)?;
+        let mut conn = schema::open_writer(path)?;
+        let (checkpointer, gauge) = Checkpointer::spawn(path, &mut conn)?;
+        let writer = Writer::spawn(conn, gauge, path)?;
         Ok(SqliteStore {
             path: path.to_owned(),
             writer,
+            _checkpointer: checkpointer,
             readers: Arc::new(ReadPool::new(path.to_owned())),
         })
     }
@@ -159,7 +168,8 @@ impl Store for SqliteStore {
     fn set_permission(&self, username: &str, permission: Permission) -> BoxFuture<'_, Result<()>> {
         let username = username.to_owned();
         Box::pin(
-            self.writer.submit(1, move |conn| accounts::set_permission(conn, &username, &permission)),
+            self.writer
+                .submit(1, move |conn| accounts::set_permission(conn, &username, &permission)),
         )
     }
 

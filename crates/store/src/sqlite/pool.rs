@@ -28,7 +28,10 @@ impl ReadPool {
     }
 
     /// Runs `read` on a pooled connection on tokio's blocking threads.
-    pub(super) fn run<T, F>(self: &Arc<Self>, read: F) -> impl Future<Output = Result<T>> + Send + 'static
+    pub(super) fn run<T, F>(
+        self: &Arc<Self>,
+        read: F,
+    ) -> impl Future<Output = Result<T>> + Send + 'static
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,

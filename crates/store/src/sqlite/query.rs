@@ -7,14 +7,20 @@
 //! Single values are bound as `column = ?` so an index can deliver rows
 //! already in order; lists use `IN (SELECT value FROM json_each(?))`, which
 //! keeps the statement text (and so the prepared-statement cache) the same
-//! whatever the list's length.
+//! whatever the list's length. Ids are found through their hash (see
+//! [`id_hash`]) and then compared as text; several types become one
+//! ordered arm per type (see [`build`]). Each statement names its index,
+//! and the suite checks every shape's plan.
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params_from_iter};
 
 use super::catalog::collection_key;
+use super::objects::id_hash;
 use super::sql_err;
-use crate::{Cursor, Micros, ObjectQuery, Page, Result, StoredVersion, VersionFilter, VersionStamp};
+use crate::{
+    Cursor, Micros, ObjectQuery, Page, Result, StoredVersion, VersionFilter, VersionStamp,
+};
 
 /// A `WHERE` clause under construction, with its numbered parameters.
 pub(super) struct Clause {
@@ -45,6 +51,28 @@ impl Clause {
             many => {
                 let p = self.param(Value::Text(json_list(many)));
                 self.sql.push_str(&format!(" AND {column} IN (SELECT value FROM json_each({p}))"));
+            }
+        }
+    }
+
+    /// `AND id` is one of `ids`, searched by hash (see [`id_hash`]).
+    fn ids(&mut self, ids: &[String]) {
+        match ids {
+            [] => {}
+            [one] => {
+                let h = self.param(Value::Integer(id_hash(one)));
+                let i = self.param(Value::Text(one.clone()));
+                self.sql.push_str(&format!(" AND id_hash = {h} AND id = {i}"));
+            }
+            many => {
+                let hashes: Vec<i64> = many.iter().map(|id| id_hash(id)).collect();
+                let hashes = serde_json::to_string(&hashes).unwrap_or_else(|_| "[]".to_owned());
+                let h = self.param(Value::Text(hashes));
+                let i = self.param(Value::Text(json_list(many)));
+                self.sql.push_str(&format!(
+                    " AND id_hash IN (SELECT value FROM json_each({h}))
+                      AND id IN (SELECT value FROM json_each({i}))"
+                ));
             }
         }
     }
@@ -101,7 +129,7 @@ fn index_for(query: &ObjectQuery) -> &'static str {
     let first = only(VersionFilter { first: true, ..VersionFilter::default() });
     match (query.ids.is_empty(), query.types.is_empty()) {
         // A handful of ids: their versions are found directly, then sorted.
-        (false, _) => "objects_version",
+        (false, _) => "objects_id",
         (true, false) if last => "objects_type_last",
         (true, false) => "objects_type",
         (true, true) if last => "objects_last",
@@ -132,7 +160,7 @@ fn build(collection: i64, query: &ObjectQuery) -> (Clause, Micros) {
     // One row more than asked tells whether another page follows.
     let fetch = i64::try_from(query.limit).unwrap_or(i64::MAX).saturating_add(1);
     let limit = clause.param(Value::Integer(fetch));
-    clause.any_of("id", &query.ids);
+    clause.ids(&query.ids);
     clause.any_of("spec_version", &query.spec_versions);
     clause.versions(&query.versions);
     let shared = std::mem::take(&mut clause.sql);

@@ -24,14 +24,17 @@ pub(super) fn ensure_new(conn: &Connection, id: &str) -> Result<()> {
 pub(super) fn insert(conn: &Connection, status: &StatusRecord) -> Result<()> {
     let context = || format!("recording status '{}'", status.id);
     let encode = |list: &[StatusDetail]| {
-        let rows: Vec<(&str, &str, Option<&str>)> =
-            list.iter().map(|d| (d.id.as_str(), d.version.as_str(), d.message.as_deref())).collect();
+        let rows: Vec<(&str, &str, Option<&str>)> = list
+            .iter()
+            .map(|d| (d.id.as_str(), d.version.as_str(), d.message.as_deref()))
+            .collect();
         serde_json::to_string(&rows).map_err(|e| Error::backend(context(), e))
     };
     let (successes, failures, pendings) =
         (encode(&status.successes)?, encode(&status.failures)?, encode(&status.pendings)?);
     conn.prepare_cached(
-        "INSERT INTO statuses (id, collection, owner, request_timestamp, successes, failures, pendings)
+        "INSERT INTO statuses
+             (id, collection, owner, request_timestamp, successes, failures, pendings)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .and_then(|mut stmt| {
@@ -52,9 +55,14 @@ pub(super) fn insert(conn: &Connection, status: &StatusRecord) -> Result<()> {
 pub(super) fn get(conn: &Connection, id: &str) -> Result<Option<StatusRecord>> {
     let decode = |row: &rusqlite::Row<'_>, index: usize| -> rusqlite::Result<Vec<StatusDetail>> {
         let text: String = row.get(index)?;
-        let rows: Vec<(String, String, Option<String>)> = serde_json::from_str(&text)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(e)))?;
-        Ok(rows.into_iter().map(|(id, version, message)| StatusDetail { id, version, message }).collect())
+        let rows: Vec<(String, String, Option<String>)> =
+            serde_json::from_str(&text).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(e))
+            })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, version, message)| StatusDetail { id, version, message })
+            .collect())
     };
     conn.prepare_cached(
         "SELECT id, collection, owner, request_timestamp, successes, failures, pendings
