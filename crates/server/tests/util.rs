@@ -38,6 +38,7 @@ pub fn test_config() -> HubConfig {
         default_page_size: 5,
         max_content_length: 16 * 1024,
         max_objects_per_envelope: 20,
+        ..HubConfig::default()
     }
 }
 
