@@ -1,9 +1,10 @@
 //! A small pool of read-only connections used from `spawn_blocking`.
 //!
-//! Connections are opened on demand and at most [`IDLE`] are kept between
-//! reads; a burst of concurrent reads beyond that opens extra connections
-//! that are closed afterwards. Each keeps its own cache of prepared
-//! statements, which is why they are reused rather than opened per read.
+//! Connections are opened on demand and kept between reads, each with its
+//! own cache of prepared statements. At most [`READERS`] reads run at once:
+//! the rest wait for a permit instead of opening (and preparing, and
+//! closing) a connection of their own, which under many concurrent clients
+//! cost more than the queries themselves and stretched the latency tail.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -13,18 +14,24 @@ use rusqlite::Connection;
 use super::schema;
 use crate::{Error, ErrorKind, Result};
 
-/// How many idle read connections are kept.
-const IDLE: usize = 4;
+/// How many reads run at once, and so how many connections are kept.
+/// More than the machine's cores gains nothing for short indexed reads.
+const READERS: usize = 4;
 
 /// The read side of a [`SqliteStore`](super::SqliteStore).
 pub(super) struct ReadPool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl ReadPool {
     pub(super) fn new(path: PathBuf) -> ReadPool {
-        ReadPool { path, idle: Mutex::new(Vec::with_capacity(IDLE)) }
+        ReadPool {
+            path,
+            idle: Mutex::new(Vec::with_capacity(READERS)),
+            permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
+        }
     }
 
     /// Runs `read` on a pooled connection on tokio's blocking threads.
@@ -38,7 +45,15 @@ impl ReadPool {
     {
         let pool = Arc::clone(self);
         async move {
-            tokio::task::spawn_blocking(move || pool.with(read)).await.map_err(|e| {
+            let permit = Arc::clone(&pool.permits).acquire_owned().await.map_err(|e| {
+                Error::new(ErrorKind::Backend, "the SQLite read pool is closed").with_source(e)
+            })?;
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                pool.with(read)
+            })
+            .await
+            .map_err(|e| {
                 Error::new(ErrorKind::Backend, "an SQLite read task failed").with_source(e)
             })?
         }
@@ -57,7 +72,7 @@ impl ReadPool {
         // rather than returned, so the next read starts clean.
         if conn.is_autocommit() {
             let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-            if idle.len() < IDLE {
+            if idle.len() < READERS {
                 idle.push(conn);
             }
         }
