@@ -14,7 +14,7 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex_automata::meta::{self, Regex};
-use regex_automata::{Anchored, Input, Match, PatternID};
+use regex_automata::{Anchored, Input, Match, MatchKind, PatternID, PatternSet};
 
 use super::patterns::{Check, ROWS, Row};
 use super::phone::Plan;
@@ -27,6 +27,9 @@ use super::{Finding, numbers, phone, places};
 pub struct Detector {
     /// All rows of the pattern table as one automaton; pattern id = row index.
     automaton: Regex,
+    /// The same rows with every match reported, to learn in one anchored
+    /// search which other rows match where a candidate was rejected.
+    every_row: Regex,
 }
 
 impl Default for Detector {
@@ -39,11 +42,20 @@ impl Detector {
     /// Compiles the detector.
     pub fn new() -> Detector {
         let sources: Vec<&str> = ROWS.iter().map(|r| r.regex).collect();
-        let automaton = Regex::builder()
-            .configure(meta::Config::new().hybrid_cache_capacity(8 << 20))
-            .build_many(&sources)
-            .expect("the pattern table is fixed and its unit test compiles every row");
-        Detector { automaton }
+        let build = |kind: MatchKind| {
+            Regex::builder()
+                .configure(
+                    meta::Config::new()
+                        .match_kind(kind)
+                        .hybrid_cache_capacity(8 << 20),
+                )
+                .build_many(&sources)
+                .expect("the pattern table is fixed and its unit test compiles every row")
+        };
+        Detector {
+            automaton: build(MatchKind::LeftmostFirst),
+            every_row: build(MatchKind::All),
+        }
     }
 
     /// The process-wide detector, compiled on first use.
@@ -59,14 +71,13 @@ impl Detector {
         if !may_hold_pii(text.as_bytes()) {
             return findings;
         }
-        let mut cache = self.automaton.create_cache();
         let mut at = 0;
         while at < text.len() {
             let input = Input::new(text).range(at..);
-            let Some(m) = self.automaton.search_with(&mut cache, &input) else {
+            let Some(m) = self.automaton.search(&input) else {
                 break;
             };
-            match self.confirm_here(&mut cache, text, m) {
+            match self.confirm_here(text, m) {
                 Some(found) => {
                     at = found.span.end.max(at + 1);
                     findings.push(found);
@@ -80,19 +91,19 @@ impl Detector {
 
     /// Confirms the candidate `m`, or another pattern's candidate at the
     /// same start.
-    fn confirm_here(&self, cache: &mut meta::Cache, text: &str, m: Match) -> Option<Finding> {
+    fn confirm_here(&self, text: &str, m: Match) -> Option<Finding> {
         if let Some(found) = confirm(text, row(m.pattern()), m.range()) {
             return Some(found);
         }
-        (0..ROWS.len())
-            .filter(|&i| i != m.pattern().as_usize())
-            .find_map(|i| {
-                let pid = PatternID::new(i).ok()?;
-                let input = Input::new(text)
-                    .range(m.start()..)
-                    .anchored(Anchored::Pattern(pid));
-                let other = self.automaton.search_with(cache, &input)?;
-                confirm(text, &ROWS[i], other.range())
+        let mut rows = PatternSet::new(ROWS.len());
+        let here = Input::new(text).range(m.start()..).anchored(Anchored::Yes);
+        self.every_row.which_overlapping_matches(&here, &mut rows);
+        rows.iter()
+            .filter(|&pid| pid != m.pattern())
+            .find_map(|pid| {
+                let input = here.clone().anchored(Anchored::Pattern(pid));
+                let other = self.automaton.search(&input)?;
+                confirm(text, row(pid), other.range())
             })
     }
 }
@@ -126,7 +137,9 @@ fn next_char(text: &str, i: usize) -> usize {
 fn confirm(text: &str, row: &Row, m: Range<usize>) -> Option<Finding> {
     let candidate = text.get(m.clone())?;
     let relative: Range<usize> = match row.check {
-        Check::Email => places::email(candidate, text.get(m.end..)?).then_some(0..candidate.len())?,
+        Check::Email => {
+            places::email(candidate, text.get(m.end..)?).then_some(0..candidate.len())?
+        }
         Check::WindowsProfile => places::windows_profile(candidate)?,
         Check::UnixHome => places::unix_home(text.get(..m.start)?, candidate)?,
         Check::Iban => 0..numbers::iban(candidate)?,

@@ -24,6 +24,14 @@
 //! Values on the attacker's side (a phishing sender in an indicator pattern)
 //! are never redacted silently: under the default policy every kind found in
 //! a [`FieldClass::IndicatorValue`] goes to review.
+//!
+//! What is deliberately not found, because the bare form is too often
+//! something else in threat reports (event ids, sizes, error codes): a bare
+//! 9-digit SSN or TFN and a bare 10-digit US phone number, unless a keyword
+//! (`SSN`, `TFN`, `phone`, `tel`, `call`, …) comes just before it. National
+//! formats other than the UK's, the US's and Australia's are found only in
+//! international form (`+33 …`, `0033 …`). Street lines are found in the US
+//! shape only (number, name, suffix); PO boxes are not.
 
 mod detector;
 mod numbers;
@@ -64,6 +72,9 @@ pub enum PiiKind {
     UsAddress,
     /// The user name inside a profile path (`C:\Users\NAME\…`,
     /// `/home/NAME/…`, `/Users/NAME/…`); the finding covers the name only.
+    /// Profiles that belong to no person (`Public`, `Default`, `%USERNAME%`,
+    /// the default accounts of cloud images such as `ubuntu`) and paths
+    /// inside URLs are not findings.
     PathUsername,
 }
 

@@ -8,7 +8,9 @@
 
 /// The ASCII digits of `s` as numbers, ignoring everything else.
 fn digits(s: &str) -> impl Iterator<Item = u32> + '_ {
-    s.bytes().filter(u8::is_ascii_digit).map(|b| u32::from(b - b'0'))
+    s.bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| u32::from(b - b'0'))
 }
 
 /// The Luhn (mod 10) check over the digits of `s`.
@@ -33,16 +35,11 @@ pub(super) fn luhn(s: &str) -> bool {
 /// Whether `candidate` is a payment card number: separators used in a card
 /// layout (4-4-4-4, 4-6-5, …), a known issuer range for its length, and Luhn.
 pub(super) fn card(candidate: &str) -> bool {
-    let groups: Vec<usize> = candidate
-        .split([' ', '-'])
-        .map(str::len)
-        .collect();
-    let layout_ok = match groups.as_slice() {
-        [_] => true,
-        [4, 4, 4, 4] | [4, 6, 5] | [4, 6, 4] => true,
-        [4, 4, 4, 1..=4] | [4, 4, 4, 4, 1..=3] => true,
-        _ => false,
-    };
+    let groups: Vec<usize> = candidate.split([' ', '-']).map(str::len).collect();
+    let layout_ok = matches!(
+        groups.as_slice(),
+        [_] | [4, 4, 4, 4] | [4, 6, 5] | [4, 6, 4] | [4, 4, 4, 1..=4] | [4, 4, 4, 4, 1..=3]
+    );
     let separators: Vec<char> = candidate.chars().filter(|c| !c.is_ascii_digit()).collect();
     let one_separator = separators.windows(2).all(|w| w[0] == w[1]);
     let len = digits(candidate).count();
@@ -61,30 +58,98 @@ fn issuer_accepts(candidate: &str, len: usize) -> bool {
     let visa = p1 == 4 && matches!(len, 13 | 16 | 19);
     let mastercard = ((51..=55).contains(&p2) || (2221..=2720).contains(&p4)) && len == 16;
     let amex = matches!(p2, 34 | 37) && len == 15;
-    let discover = (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || (622126..=622925).contains(&p6))
-        && (16..=19).contains(&len);
+    let discover =
+        (p4 == 6011 || (644..=649).contains(&p3) || p2 == 65 || (622126..=622925).contains(&p6))
+            && (16..=19).contains(&len);
     let jcb = (3528..=3589).contains(&p4) && (16..=19).contains(&len);
     let diners = ((300..=305).contains(&p3) || p4 == 3095 || matches!(p2, 36 | 38 | 39))
         && (14..=19).contains(&len);
     let unionpay = p2 == 62 && (16..=19).contains(&len);
-    let maestro = (p2 == 50 || (56..=58).contains(&p2) || p3 == 639 || p2 == 67) && (13..=19).contains(&len);
+    let maestro =
+        (p2 == 50 || (56..=58).contains(&p2) || p3 == 639 || p2 == 67) && (13..=19).contains(&len);
     let mir = (2200..=2204).contains(&p4) && (16..=19).contains(&len);
     visa || mastercard || amex || discover || jcb || diners || unionpay || maestro || mir
 }
 
 /// IBAN lengths by country (ISO 13616 registry), sorted by country code.
 const IBAN_LENGTHS: &[(&str, usize)] = &[
-    ("AD", 24), ("AE", 23), ("AL", 28), ("AT", 20), ("AZ", 28), ("BA", 20), ("BE", 16),
-    ("BG", 22), ("BH", 22), ("BR", 29), ("BY", 28), ("CH", 21), ("CR", 22), ("CY", 28),
-    ("CZ", 24), ("DE", 22), ("DK", 18), ("DO", 28), ("EE", 20), ("EG", 29), ("ES", 24),
-    ("FI", 18), ("FO", 18), ("FR", 27), ("GB", 22), ("GE", 22), ("GI", 23), ("GL", 18),
-    ("GR", 27), ("GT", 28), ("HR", 21), ("HU", 28), ("IE", 22), ("IL", 23), ("IQ", 23),
-    ("IS", 26), ("IT", 27), ("JO", 30), ("KW", 30), ("KZ", 20), ("LB", 28), ("LC", 32),
-    ("LI", 21), ("LT", 20), ("LU", 20), ("LV", 21), ("LY", 25), ("MC", 27), ("MD", 24),
-    ("ME", 22), ("MK", 19), ("MR", 27), ("MT", 31), ("MU", 30), ("NL", 18), ("NO", 15),
-    ("PK", 24), ("PL", 28), ("PS", 29), ("PT", 25), ("QA", 29), ("RO", 24), ("RS", 22),
-    ("SA", 24), ("SC", 31), ("SE", 24), ("SI", 19), ("SK", 24), ("SM", 27), ("ST", 25),
-    ("SV", 28), ("TL", 23), ("TN", 24), ("TR", 26), ("UA", 29), ("VA", 22), ("VG", 24),
+    ("AD", 24),
+    ("AE", 23),
+    ("AL", 28),
+    ("AT", 20),
+    ("AZ", 28),
+    ("BA", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("BH", 22),
+    ("BR", 29),
+    ("BY", 28),
+    ("CH", 21),
+    ("CR", 22),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DK", 18),
+    ("DO", 28),
+    ("EE", 20),
+    ("EG", 29),
+    ("ES", 24),
+    ("FI", 18),
+    ("FO", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GE", 22),
+    ("GI", 23),
+    ("GL", 18),
+    ("GR", 27),
+    ("GT", 28),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IL", 23),
+    ("IQ", 23),
+    ("IS", 26),
+    ("IT", 27),
+    ("JO", 30),
+    ("KW", 30),
+    ("KZ", 20),
+    ("LB", 28),
+    ("LC", 32),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("LY", 25),
+    ("MC", 27),
+    ("MD", 24),
+    ("ME", 22),
+    ("MK", 19),
+    ("MR", 27),
+    ("MT", 31),
+    ("MU", 30),
+    ("NL", 18),
+    ("NO", 15),
+    ("PK", 24),
+    ("PL", 28),
+    ("PS", 29),
+    ("PT", 25),
+    ("QA", 29),
+    ("RO", 24),
+    ("RS", 22),
+    ("SA", 24),
+    ("SC", 31),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("ST", 25),
+    ("SV", 28),
+    ("TL", 23),
+    ("TN", 24),
+    ("TR", 26),
+    ("UA", 29),
+    ("VA", 22),
+    ("VG", 24),
     ("XK", 20),
 ];
 
@@ -132,7 +197,11 @@ fn mod97_is_one(iban: &str) -> bool {
             'A'..='Z' => u32::from(c) - u32::from('A') + 10,
             _ => return false,
         };
-        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
     }
     rem == 1
 }
@@ -164,7 +233,10 @@ pub(super) fn nino(candidate: &str) -> bool {
     };
     let bad_first = b"DFIQUV".contains(a);
     let bad_second = b"DFIOQUV".contains(b);
-    let unallocated = matches!(&[*a, *b], b"BG" | b"GB" | b"KN" | b"NK" | b"NT" | b"TN" | b"ZZ");
+    let unallocated = matches!(
+        &[*a, *b],
+        b"BG" | b"GB" | b"KN" | b"NK" | b"NT" | b"TN" | b"ZZ"
+    );
     let spaces = candidate.bytes().filter(|&c| c == b' ').count();
     // Written as one block, as pairs (AB 12 34 56 C) or as AB 123456 C.
     let layout = matches!(spaces, 0 | 2 | 4);
@@ -218,7 +290,11 @@ mod tests {
         assert_eq!(iban("GB82 WEST 1234 5698 7654 32 ABCD"), Some(27));
         assert_eq!(iban("GB83WEST12345698765432"), None, "checksum");
         assert_eq!(iban("GB82WEST1234569876543"), None, "too short");
-        assert_eq!(iban("GB82WEST123456987654321"), None, "runs on in one block");
+        assert_eq!(
+            iban("GB82WEST123456987654321"),
+            None,
+            "runs on in one block"
+        );
         assert_eq!(iban("QQ82WEST12345698765432"), None, "no such country");
     }
 

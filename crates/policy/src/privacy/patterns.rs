@@ -187,11 +187,7 @@ pub(super) const ROWS: &[Row] = &[
     Row {
         kind: PiiKind::Phone,
         check: Check::PhoneAuService,
-        regex: concat!(
-            r"(?-u:\b)1[38]00(?:",
-            sep!(),
-            r"?[0-9]{3}){2}(?-u:\b)"
-        ),
+        regex: concat!(r"(?-u:\b)1[38]00(?:", sep!(), r"?[0-9]{3}){2}(?-u:\b)"),
     },
     Row {
         kind: PiiKind::UsAddress,

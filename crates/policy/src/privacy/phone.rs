@@ -108,8 +108,12 @@ fn international(s: &str) -> bool {
 fn national(s: &str) -> bool {
     let ds = digits(s);
     match ds.as_slice() {
-        [b'0', second, ..] if ds.len() == 11 => matches!(second, b'1' | b'2' | b'3' | b'5' | b'7' | b'8' | b'9'),
-        [b'0', second, ..] if ds.len() == 10 => matches!(second, b'1' | b'2' | b'3' | b'4' | b'5' | b'7' | b'8'),
+        [b'0', second, ..] if ds.len() == 11 => {
+            matches!(second, b'1' | b'2' | b'3' | b'5' | b'7' | b'8' | b'9')
+        }
+        [b'0', second, ..] if ds.len() == 10 => {
+            matches!(second, b'1' | b'2' | b'3' | b'4' | b'5' | b'7' | b'8')
+        }
         _ => false,
     }
 }
@@ -145,7 +149,10 @@ mod tests {
         assert!(whole(Plan::International, "+61 412 345 678"));
         assert!(whole(Plan::International, "+33 1 23 45 67 89"));
         assert!(!whole(Plan::International, "+1 (555 123-4567"));
-        assert_eq!(accept(Plan::International, "+44 20 7946 0958 2024"), Some(16));
+        assert_eq!(
+            accept(Plan::International, "+44 20 7946 0958 2024"),
+            Some(16)
+        );
         assert_eq!(accept(Plan::International, "+1234"), None);
         assert!(whole(Plan::International, "0044 20 7946 0958"));
     }

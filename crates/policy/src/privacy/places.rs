@@ -26,12 +26,40 @@ const US_STATES: &[&str] = &[
 
 /// Profile folders that belong to no person, compared without case.
 const BUILT_IN_PROFILES: &[&str] = &[
-    "all users", "admin", "administrator", "default", "default user", "defaultapppool",
-    "defaultuser0", "guest", "public", "user", "username", "%username%", "%user%", "name",
-    "yourname", "your_user", "wdagutilityaccount", "localservice", "networkservice", "..", ".",
+    "all users",
+    "admin",
+    "administrator",
+    "default",
+    "default user",
+    "defaultapppool",
+    "defaultuser0",
+    "guest",
+    "public",
+    "user",
+    "username",
+    "%username%",
+    "%user%",
+    "name",
+    "yourname",
+    "your_user",
+    "wdagutilityaccount",
+    "localservice",
+    "networkservice",
+    "..",
+    ".",
     // Default accounts of cloud and distribution images.
-    "azureuser", "centos", "core", "debian", "ec2-user", "fedora", "kali", "opc", "pi", "root",
-    "ubuntu", "vagrant",
+    "azureuser",
+    "centos",
+    "core",
+    "debian",
+    "ec2-user",
+    "fedora",
+    "kali",
+    "opc",
+    "pi",
+    "root",
+    "ubuntu",
+    "vagrant",
 ];
 
 /// File extensions that look like top-level domains after an `@` in file
@@ -79,9 +107,7 @@ pub(super) fn address(candidate: &str) -> bool {
 /// nor an scp-style remote (`git@github.com:org/repo.git`); `after` is the
 /// text that follows the candidate.
 pub(super) fn email(candidate: &str, after: &str) -> bool {
-    let tld_start = candidate
-        .rfind(['.', ']', ')'])
-        .map_or(0, |i| i + 1);
+    let tld_start = candidate.rfind(['.', ']', ')']).map_or(0, |i| i + 1);
     let tld = candidate[tld_start..].to_ascii_lowercase();
     let mut rest = after.chars();
     let remote = rest.next() == Some(':') && rest.next().is_some_and(|c| !c.is_whitespace());

@@ -169,33 +169,65 @@ mod tests {
     fn defaults_are_safe() {
         let p = PrivacyPolicy::default();
         for kind in PiiKind::ALL {
-            assert_eq!(p.action(kind, FieldClass::IndicatorValue), Action::Review, "{kind}");
+            assert_eq!(
+                p.action(kind, FieldClass::IndicatorValue),
+                Action::Review,
+                "{kind}"
+            );
         }
-        assert_eq!(p.action(PiiKind::Email, FieldClass::FreeText), Action::Redact);
-        assert_eq!(p.action(PiiKind::PathUsername, FieldClass::PersonalSco), Action::Redact);
-        assert_eq!(p.action(PiiKind::UkPostcode, FieldClass::FreeText), Action::Review);
-        assert_eq!(p.action(PiiKind::UsAddress, FieldClass::PersonalSco), Action::Review);
+        assert_eq!(
+            p.action(PiiKind::Email, FieldClass::FreeText),
+            Action::Redact
+        );
+        assert_eq!(
+            p.action(PiiKind::PathUsername, FieldClass::PersonalSco),
+            Action::Redact
+        );
+        assert_eq!(
+            p.action(PiiKind::UkPostcode, FieldClass::FreeText),
+            Action::Review
+        );
+        assert_eq!(
+            p.action(PiiKind::UsAddress, FieldClass::PersonalSco),
+            Action::Review
+        );
     }
 
     #[test]
     fn set_changes_one_cell() {
         let mut p = PrivacyPolicy::default();
         p.set(PiiKind::Phone, FieldClass::FreeText, Action::Allow);
-        assert_eq!(p.action(PiiKind::Phone, FieldClass::FreeText), Action::Allow);
-        assert_eq!(p.action(PiiKind::Phone, FieldClass::PersonalSco), Action::Redact);
+        assert_eq!(
+            p.action(PiiKind::Phone, FieldClass::FreeText),
+            Action::Allow
+        );
+        assert_eq!(
+            p.action(PiiKind::Phone, FieldClass::PersonalSco),
+            Action::Redact
+        );
     }
 
     #[test]
     fn redacts_reviews_and_allows() {
         let text = "mail a@b.com from SW1A 1AA";
         let findings = [f(PiiKind::UkPostcode, 18..26), f(PiiKind::Email, 5..12)];
-        let out = redact(text, &findings, &PrivacyPolicy::default(), FieldClass::FreeText);
+        let out = redact(
+            text,
+            &findings,
+            &PrivacyPolicy::default(),
+            FieldClass::FreeText,
+        );
         assert_eq!(out.text, "mail [REDACTED:email] from SW1A 1AA");
         assert_eq!(out.redacted, vec![f(PiiKind::Email, 5..12)]);
         assert_eq!(out.review, vec![f(PiiKind::UkPostcode, 18..26)]);
         assert!(out.needs_review());
 
-        let out = redact(text, &findings, &PrivacyPolicy::default(), FieldClass::IndicatorValue);
+        let out = redact(
+            text,
+            &findings,
+            &PrivacyPolicy::default(),
+            FieldClass::IndicatorValue,
+        );
         assert_eq!(out.text, text);
         assert_eq!(out.review.len(), 2);
     }
@@ -222,7 +254,12 @@ mod tests {
             f(PiiKind::Email, 11..12),
             f(PiiKind::Email, 5..99),
         ];
-        let out = redact(text, &findings, &PrivacyPolicy::default(), FieldClass::FreeText);
+        let out = redact(
+            text,
+            &findings,
+            &PrivacyPolicy::default(),
+            FieldClass::FreeText,
+        );
         assert_eq!(out.text, "[REDACTED:phone][REDACTED:payment-card] é");
         assert_eq!(out.redacted.len(), 3);
     }

@@ -14,9 +14,47 @@ use proptest::strategy::ValueTree;
 /// separators, letters, `@`, path characters, a few multi-byte characters.
 fn near_miss_text() -> impl Strategy<Value = String> {
     let atoms = prop::sample::select(vec![
-        "0", "1", "4", "5", "7", "9", " ", "-", ".", "(", ")", "+", "@", "\\", "/", ":", "A", "B",
-        "G", "S", "W", "Z", "a", "x", "é", "Ω", "🦀", "\n", "C:\\Users\\", "/home/", "+44 ",
-        "GB82 ", "4111 ", "Street", " St.", ", DC 20500", "[at]", "[.]", ".com", "SSN ", "TFN ",
+        "0",
+        "1",
+        "4",
+        "5",
+        "7",
+        "9",
+        " ",
+        "-",
+        ".",
+        "(",
+        ")",
+        "+",
+        "@",
+        "\\",
+        "/",
+        ":",
+        "A",
+        "B",
+        "G",
+        "S",
+        "W",
+        "Z",
+        "a",
+        "x",
+        "é",
+        "Ω",
+        "🦀",
+        "\n",
+        "C:\\Users\\",
+        "/home/",
+        "+44 ",
+        "GB82 ",
+        "4111 ",
+        "Street",
+        " St.",
+        ", DC 20500",
+        "[at]",
+        "[.]",
+        ".com",
+        "SSN ",
+        "TFN ",
         "phone ",
     ]);
     prop::collection::vec(atoms, 0..40).prop_map(|v| v.concat())
@@ -25,7 +63,11 @@ fn near_miss_text() -> impl Strategy<Value = String> {
 fn every_kind_redacted() -> PrivacyPolicy {
     let mut policy = PrivacyPolicy::default();
     for kind in PiiKind::ALL {
-        for class in [FieldClass::FreeText, FieldClass::PersonalSco, FieldClass::IndicatorValue] {
+        for class in [
+            FieldClass::FreeText,
+            FieldClass::PersonalSco,
+            FieldClass::IndicatorValue,
+        ] {
             policy.set(kind, class, Action::Redact);
         }
     }
@@ -37,7 +79,10 @@ fn check_spans(text: &str, found: &[Finding]) {
     for f in found {
         assert!(f.span.start < f.span.end, "empty span {f:?}");
         assert!(f.span.end <= text.len(), "{f:?} beyond {}", text.len());
-        assert!(text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end), "{f:?}");
+        assert!(
+            text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end),
+            "{f:?}"
+        );
         assert!(f.span.start >= last_end, "overlap or disorder at {f:?}");
         last_end = f.span.end;
     }
@@ -71,7 +116,11 @@ fn check_redaction(text: &str, found: &[Finding]) {
     let kept = outside(text, found);
     for f in found {
         let value = &text[f.span.clone()];
-        assert!(!stripped.contains(value) || kept.contains(value), "{value:?} survives in {:?}", out.text);
+        assert!(
+            !stripped.contains(value) || kept.contains(value),
+            "{value:?} survives in {:?}",
+            out.text
+        );
     }
 }
 
@@ -122,5 +171,8 @@ fn near_miss_strategy_reaches_findings() {
             with_findings += 1;
         }
     }
-    assert!(with_findings >= 20, "only {with_findings} of 2000 samples had findings");
+    assert!(
+        with_findings >= 20,
+        "only {with_findings} of 2000 samples had findings"
+    );
 }
