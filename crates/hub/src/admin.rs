@@ -1,10 +1,20 @@
-//! Node administration: the first start, users, rights and collections.
-//! Every act needs an administrator.
+//! Node administration: the first start, this node's identity,
+//! organisations, users, API tokens, communities and collections.
+//!
+//! Node administrators may do everything; an organisation's administrator
+//! manages the users and tokens of its own organisation. Every act is
+//! appended to the release record.
 
-use charter_store::{ApiRootRecord, CollectionRecord, Permission, UserRecord};
+use charter_store::{
+    ApiRootRecord, CollectionRecord, CommunityRecord, NodeRecord, OrgRecord, Permission, Role, TokenRecord,
+    UserRecord,
+};
+use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::{auth, Hub, Viewer, STIX_MEDIA_TYPE};
+use crate::objects::now_micros;
+use crate::vocab::{validate_country, validate_kind, validate_sector};
+use crate::{auth, Hub, TlpLevel, Viewer, STIX_MEDIA_TYPE};
 
 /// The API root a new node creates.
 pub const DEFAULT_API_ROOT: &str = "default";
@@ -18,12 +28,76 @@ pub const ADMIN_USER: &str = "admin";
 pub struct UserSummary {
     /// Login name.
     pub username: String,
-    /// Whether the user administers the node.
-    pub is_admin: bool,
+    /// The user's role.
+    pub role: Role,
+    /// The user's organisation id.
+    pub org: Option<String>,
     /// Whether the user is refused.
     pub disabled: bool,
-    /// Rights per collection.
+    /// Explicit rights per collection.
     pub permissions: Vec<Permission>,
+}
+
+/// A new organisation.
+#[derive(Debug, Clone)]
+pub struct NewOrg {
+    /// Its name, unique on the node.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+    /// Sectors from the STIX industry-sector vocabulary.
+    pub sectors: Vec<String>,
+    /// `government`, `cert` or `private`.
+    pub kind: String,
+}
+
+/// A new user.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Login name.
+    pub username: String,
+    /// Initial password (at least 8 characters).
+    pub password: String,
+    /// The organisation, by id or name; required for every role but
+    /// node administrator and auditor.
+    pub org: Option<String>,
+    /// The role.
+    pub role: Role,
+}
+
+/// A new collection.
+#[derive(Debug, Clone)]
+pub struct NewCollection {
+    /// The API root.
+    pub api_root: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Alias, unique within the API root.
+    pub alias: Option<String>,
+    /// The community the collection belongs to, by id or name.
+    pub community: Option<String>,
+    /// The TLP level of objects that carry no TLP marking.
+    pub default_tlp: TlpLevel,
+    /// Whether every member of the node may open the collection. They see
+    /// its CLEAR objects; GREEN and AMBER in a collection of no community
+    /// reach only the holders of explicit rights on it.
+    pub public: bool,
+}
+
+impl Default for NewCollection {
+    fn default() -> Self {
+        NewCollection {
+            api_root: DEFAULT_API_ROOT.to_owned(),
+            title: String::new(),
+            description: None,
+            alias: None,
+            community: None,
+            default_tlp: TlpLevel::Amber,
+            public: false,
+        }
+    }
 }
 
 fn require_admin(viewer: &Viewer) -> Result<()> {
@@ -41,13 +115,27 @@ fn generate_password() -> String {
     bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
 }
 
+fn identity_id() -> String {
+    format!("identity--{}", uuid::Uuid::new_v4())
+}
+
 impl Hub {
-    /// Prepares a new node: the default API root and collection and the
-    /// `admin` user, each only if missing. The admin's password is
-    /// `admin_password` if given, else generated; a generated password is
-    /// returned so it can be shown once.
+    /// Prepares a new node: its identity, the default API root and
+    /// collection and the `admin` user, each only if missing. The admin's
+    /// password is `admin_password` if given, else generated; a generated
+    /// password is returned so it can be shown once.
     pub async fn bootstrap(&self, admin_password: Option<String>) -> Result<Option<String>> {
         let store = self.store();
+        if store.node().await?.is_none() {
+            let config = self.config();
+            store
+                .set_node(NodeRecord {
+                    name: config.node_name.clone(),
+                    country: config.node_country.clone(),
+                    identity_id: identity_id(),
+                })
+                .await?;
+        }
         if store.api_roots().await?.is_empty() {
             store
                 .create_api_root(ApiRootRecord {
@@ -64,6 +152,9 @@ impl Hub {
                     description: Some("The node's default collection".to_owned()),
                     alias: Some(DEFAULT_COLLECTION_ALIAS.to_owned()),
                     media_types: vec![STIX_MEDIA_TYPE.to_owned()],
+                    community: None,
+                    default_tlp: TlpLevel::Amber.as_str().to_owned(),
+                    public: false,
                 })
                 .await?;
         }
@@ -74,44 +165,149 @@ impl Hub {
             Some(p) if !p.is_empty() => (p, false),
             _ => (generate_password(), true),
         };
-        let password_hash = auth::hash_password(&password)?;
+        let password_hash = auth::hash_secret(&password)?;
         store
-            .put_user(UserRecord { username: ADMIN_USER.to_owned(), password_hash, is_admin: true, disabled: false })
+            .put_user(UserRecord {
+                username: ADMIN_USER.to_owned(),
+                password_hash,
+                role: Role::NodeAdmin,
+                org: None,
+                disabled: false,
+            })
             .await?;
+        self.record(&Viewer::node_operator(), "admin", json!({ "op": "node.bootstrap" })).await?;
         Ok(generated.then_some(password))
     }
 
-    /// Adds a user; fails with a conflict if the name is taken.
-    pub async fn add_user(&self, viewer: &Viewer, username: &str, password: &str, is_admin: bool) -> Result<()> {
+    /// This node's identity.
+    pub async fn node(&self) -> Result<NodeRecord> {
+        self.store().node().await?.ok_or_else(|| Error::new(ErrorKind::Internal, "the node has no identity yet"))
+    }
+
+    async fn org_by(&self, id_or_name: &str) -> Result<OrgRecord> {
+        self.store().org(id_or_name).await?.ok_or_else(|| Error::not_found(format!("organisation '{id_or_name}'")))
+    }
+
+    async fn community_by(&self, id_or_name: &str) -> Result<CommunityRecord> {
+        self.store()
+            .community(id_or_name)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("community '{id_or_name}'")))
+    }
+
+    /// Adds an organisation.
+    pub async fn add_org(&self, viewer: &Viewer, new: NewOrg) -> Result<OrgRecord> {
         require_admin(viewer)?;
-        validate_username(username)?;
-        if password.len() < 8 {
+        if new.name.trim().is_empty() || new.name.len() > 200 {
+            return Err(Error::invalid("name: must be 1-200 characters"));
+        }
+        validate_country(&new.country)?;
+        validate_kind(&new.kind)?;
+        for sector in &new.sectors {
+            validate_sector(sector)?;
+        }
+        let record = OrgRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: new.name,
+            country: new.country,
+            sectors: new.sectors,
+            kind: new.kind,
+            identity_id: identity_id(),
+        };
+        self.store().create_org(record.clone()).await?;
+        self.record(viewer, "admin", json!({ "op": "org.add", "org": record.id, "name": record.name })).await?;
+        Ok(record)
+    }
+
+    /// All organisations.
+    pub async fn orgs(&self, viewer: &Viewer) -> Result<Vec<OrgRecord>> {
+        require_admin(viewer)?;
+        Ok(self.store().orgs().await?)
+    }
+
+    /// Removes an organisation that has no users.
+    pub async fn remove_org(&self, viewer: &Viewer, id_or_name: &str) -> Result<()> {
+        require_admin(viewer)?;
+        let org = self.org_by(id_or_name).await?;
+        self.store().remove_org(&org.id).await?;
+        self.record(viewer, "admin", json!({ "op": "org.remove", "org": org.id })).await
+    }
+
+    /// Adds a user. Node administrators may add any user; an
+    /// organisation's administrator may add analysts, readers and other
+    /// organisation administrators to its own organisation.
+    pub async fn add_user(&self, viewer: &Viewer, new: NewUser) -> Result<()> {
+        validate_username(&new.username)?;
+        if new.password.chars().count() < 8 {
             return Err(Error::invalid("password: must be at least 8 characters"));
         }
-        if self.store().user(username).await?.is_some() {
-            return Err(Error::new(ErrorKind::Conflict, format!("user '{username}' already exists")));
+        let org = match &new.org {
+            Some(o) => Some(self.org_by(o).await?.id),
+            None => None,
+        };
+        let needs_org = !matches!(new.role, Role::NodeAdmin | Role::Auditor);
+        if needs_org && org.is_none() {
+            return Err(Error::invalid(format!("org: a user with role {} belongs to an organisation", new.role)));
         }
-        let password_hash = auth::hash_password(password)?;
+        if !viewer.is_admin() {
+            let own = viewer.role() == Role::OrgAdmin && org.is_some() && org.as_deref() == viewer.org();
+            if !own || !matches!(new.role, Role::OrgAdmin | Role::Analyst | Role::Reader) {
+                return Err(Error::new(ErrorKind::Forbidden, "you may add members of your own organisation only"));
+            }
+        }
+        if self.store().user(&new.username).await?.is_some() {
+            return Err(Error::new(ErrorKind::Conflict, format!("user '{}' already exists", new.username)));
+        }
+        let password_hash = auth::hash_secret(&new.password)?;
         self.store()
-            .put_user(UserRecord { username: username.to_owned(), password_hash, is_admin, disabled: false })
+            .put_user(UserRecord {
+                username: new.username.clone(),
+                password_hash,
+                role: new.role,
+                org: org.clone(),
+                disabled: false,
+            })
             .await?;
-        Ok(())
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "user.add", "user": new.username, "role": new.role.as_str(), "org": org }),
+        )
+        .await
+    }
+
+    /// Checks that `viewer` may manage `username`, and returns the user.
+    async fn managed_user(&self, viewer: &Viewer, username: &str) -> Result<UserRecord> {
+        let user =
+            self.store().user(username).await?.ok_or_else(|| Error::not_found(format!("user '{username}'")))?;
+        let own_org = viewer.role() == Role::OrgAdmin && user.org.is_some() && user.org.as_deref() == viewer.org();
+        if viewer.is_admin() || (own_org && user.role != Role::NodeAdmin) || viewer.username() == username {
+            Ok(user)
+        } else {
+            Err(Error::new(ErrorKind::Forbidden, "you may manage members of your own organisation only"))
+        }
+    }
+
+    /// Removes a user and its tokens.
+    pub async fn remove_user(&self, viewer: &Viewer, username: &str) -> Result<()> {
+        self.managed_user(viewer, username).await?;
+        if username == viewer.username() {
+            return Err(Error::invalid("you may not remove yourself"));
+        }
+        self.store().remove_user(username).await?;
+        self.record(viewer, "admin", json!({ "op": "user.remove", "user": username })).await
     }
 
     /// Enables or disables a user; a disabled user is refused at once.
     pub async fn set_user_disabled(&self, viewer: &Viewer, username: &str, disabled: bool) -> Result<()> {
-        require_admin(viewer)?;
-        let mut user = self
-            .store()
-            .user(username)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("user '{username}'")))?;
+        let mut user = self.managed_user(viewer, username).await?;
         user.disabled = disabled;
         self.store().put_user(user).await?;
-        Ok(())
+        let op = if disabled { "user.disable" } else { "user.enable" };
+        self.record(viewer, "admin", json!({ "op": op, "user": username })).await
     }
 
-    /// Sets a user's rights on a collection (named by id or alias).
+    /// Sets a user's explicit rights on a collection (named by id or alias).
     pub async fn grant(
         &self,
         viewer: &Viewer,
@@ -131,20 +327,32 @@ impl Hub {
             .await?
             .ok_or_else(|| Error::not_found(format!("collection '{collection}'")))?;
         self.store()
-            .set_permission(username, Permission { collection: record.id, can_read, can_write })
+            .set_permission(username, Permission { collection: record.id.clone(), can_read, can_write })
             .await?;
-        Ok(())
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "user.grant", "user": username, "collection": record.id, "read": can_read, "write": can_write }),
+        )
+        .await
     }
 
-    /// Lists users and their rights.
+    /// Lists users and their rights (an organisation's administrator sees
+    /// its own organisation's).
     pub async fn users(&self, viewer: &Viewer) -> Result<Vec<UserSummary>> {
-        require_admin(viewer)?;
+        if !viewer.is_admin() && viewer.role() != Role::OrgAdmin {
+            return Err(Error::new(ErrorKind::Forbidden, "this needs an administrator"));
+        }
         let mut out = Vec::new();
         for user in self.store().users().await? {
+            if !viewer.is_admin() && user.org.as_deref() != viewer.org() {
+                continue;
+            }
             let permissions = self.store().permissions(&user.username).await?;
             out.push(UserSummary {
                 username: user.username,
-                is_admin: user.is_admin,
+                role: user.role,
+                org: user.org,
                 disabled: user.disabled,
                 permissions,
             });
@@ -152,33 +360,148 @@ impl Hub {
         Ok(out)
     }
 
-    /// Adds a collection to an API root and returns it.
-    pub async fn add_collection(
+    /// Issues an API token for `username`, valid for `lifetime` (or until
+    /// revoked). Returns the record and the token itself, shown once: only
+    /// its argon2 hash is kept.
+    pub async fn add_token(
         &self,
         viewer: &Viewer,
-        api_root: &str,
-        title: &str,
-        description: Option<String>,
-        alias: Option<String>,
-    ) -> Result<CollectionRecord> {
+        username: &str,
+        label: Option<String>,
+        lifetime: Option<std::time::Duration>,
+    ) -> Result<(TokenRecord, String)> {
+        self.managed_user(viewer, username).await?;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let secret = auth::new_token_secret();
+        let now = now_micros();
+        let expires = lifetime.map(|d| now.saturating_add(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)));
+        let record = TokenRecord {
+            id: id.clone(),
+            username: username.to_owned(),
+            secret_hash: auth::hash_secret(&secret)?,
+            label,
+            created: now,
+            expires,
+            revoked: false,
+        };
+        self.store().create_token(record.clone()).await?;
+        self.record(viewer, "admin", json!({ "op": "token.add", "user": username, "token": id, "expires": expires }))
+            .await?;
+        Ok((record, format!("{}{id}_{secret}", auth::TOKEN_PREFIX)))
+    }
+
+    /// Lists tokens (never their secrets), of one user or of all.
+    pub async fn tokens(&self, viewer: &Viewer, username: Option<&str>) -> Result<Vec<TokenRecord>> {
+        match username {
+            Some(u) => {
+                self.managed_user(viewer, u).await?;
+            }
+            None => require_admin(viewer)?,
+        }
+        Ok(self.store().tokens(username.map(str::to_owned)).await?)
+    }
+
+    /// Revokes a token; it is refused from the next request on.
+    pub async fn revoke_token(&self, viewer: &Viewer, id: &str) -> Result<()> {
+        let token = self.store().token(id).await?.ok_or_else(|| Error::not_found(format!("token '{id}'")))?;
+        self.managed_user(viewer, &token.username).await?;
+        self.store().revoke_token(id).await?;
+        self.record(viewer, "admin", json!({ "op": "token.revoke", "token": id, "user": token.username })).await
+    }
+
+    /// Adds a community of organisations (by id or name).
+    pub async fn add_community(&self, viewer: &Viewer, name: &str, members: &[String]) -> Result<CommunityRecord> {
         require_admin(viewer)?;
-        if title.trim().is_empty() {
+        if name.trim().is_empty() || name.len() > 200 {
+            return Err(Error::invalid("name: must be 1-200 characters"));
+        }
+        let mut ids = Vec::new();
+        for m in members {
+            ids.push(self.org_by(m).await?.id);
+        }
+        ids.sort();
+        ids.dedup();
+        let record = CommunityRecord { id: uuid::Uuid::new_v4().to_string(), name: name.to_owned(), members: ids };
+        self.store().create_community(record.clone()).await?;
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "community.add", "community": record.id, "name": name, "members": record.members }),
+        )
+        .await?;
+        Ok(record)
+    }
+
+    /// All communities.
+    pub async fn communities(&self, viewer: &Viewer) -> Result<Vec<CommunityRecord>> {
+        require_admin(viewer)?;
+        Ok(self.store().communities().await?)
+    }
+
+    /// Adds an organisation to a community, or removes it.
+    pub async fn set_community_member(&self, viewer: &Viewer, community: &str, org: &str, member: bool) -> Result<()> {
+        require_admin(viewer)?;
+        let c = self.community_by(community).await?;
+        let o = self.org_by(org).await?;
+        self.store().set_community_member(&c.id, &o.id, member).await?;
+        let op = if member { "community.add-member" } else { "community.remove-member" };
+        self.record(viewer, "admin", json!({ "op": op, "community": c.id, "org": o.id })).await
+    }
+
+    /// Removes a community no collection belongs to.
+    pub async fn remove_community(&self, viewer: &Viewer, id_or_name: &str) -> Result<()> {
+        require_admin(viewer)?;
+        let c = self.community_by(id_or_name).await?;
+        self.store().remove_community(&c.id).await?;
+        self.record(viewer, "admin", json!({ "op": "community.remove", "community": c.id })).await
+    }
+
+    /// Adds a collection and returns it.
+    pub async fn add_collection(&self, viewer: &Viewer, new: NewCollection) -> Result<CollectionRecord> {
+        require_admin(viewer)?;
+        if new.title.trim().is_empty() {
             return Err(Error::invalid("title: must not be empty"));
         }
-        if let Some(alias) = &alias {
+        if let Some(alias) = &new.alias {
             validate_alias(alias)?;
         }
-        self.api_root(viewer, api_root).await?;
+        self.api_root(viewer, &new.api_root).await?;
+        let community = match &new.community {
+            Some(c) => Some(self.community_by(c).await?.id),
+            None => None,
+        };
         let record = CollectionRecord {
             id: uuid::Uuid::new_v4().to_string(),
-            api_root: api_root.to_owned(),
-            title: title.to_owned(),
-            description,
-            alias,
+            api_root: new.api_root,
+            title: new.title,
+            description: new.description,
+            alias: new.alias,
             media_types: vec![STIX_MEDIA_TYPE.to_owned()],
+            community,
+            default_tlp: new.default_tlp.as_str().to_owned(),
+            public: new.public,
         };
         self.store().create_collection(record.clone()).await?;
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "collection.add", "collection": record.id, "community": record.community,
+                    "default_tlp": record.default_tlp, "public": record.public }),
+        )
+        .await?;
         Ok(record)
+    }
+
+    /// Removes an empty collection.
+    pub async fn remove_collection(&self, viewer: &Viewer, api_root: &str, id_or_alias: &str) -> Result<()> {
+        require_admin(viewer)?;
+        let record = self
+            .store()
+            .collection(api_root, id_or_alias)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("collection '{id_or_alias}'")))?;
+        self.store().remove_collection(&record.id).await?;
+        self.record(viewer, "admin", json!({ "op": "collection.remove", "collection": record.id })).await
     }
 }
 
@@ -189,9 +512,7 @@ fn validate_username(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(format!(
-            "username '{name}': use 1-64 characters among letters, digits and - _ . @"
-        )))
+        Err(Error::invalid(format!("username '{name}': use 1-64 characters among letters, digits and - _ . @")))
     }
 }
 

@@ -1,18 +1,24 @@
-//! Authentication: HTTP Basic credentials checked against argon2 hashes.
+//! Authentication: HTTP Basic passwords and bearer API tokens, both checked
+//! against argon2 hashes, with throttling of failures.
 //!
-//! TAXII clients send their password on every request, and argon2 costs tens
-//! of milliseconds of CPU by design. So a verified credential is remembered
-//! for a short time, keyed by a keyed hash of (username, password, stored
-//! hash) — never the password itself. Each request still reads the user
-//! record, so a disabled user is refused at once and a changed password
-//! (a different stored hash) misses the cache.
+//! TAXII clients send their secret on every request, and argon2 costs tens
+//! of milliseconds of CPU by design. So a verified secret is remembered for
+//! a short time, keyed by a keyed hash of (name, secret, stored hash) —
+//! never the secret itself. Each request still reads the account record, so
+//! a disabled user or a revoked token is refused at once, and a changed
+//! password (a different stored hash) misses the cache.
+//!
+//! API tokens look like `charter_<id>_<secret>`: the id finds the record,
+//! the 256-bit secret is checked against its argon2 hash.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -22,6 +28,8 @@ use crate::{Hub, Viewer};
 const CACHE_TTL: Duration = Duration::from_secs(300);
 /// The most credentials remembered at once; the cache is cleared past it.
 const CACHE_CAPACITY: usize = 10_000;
+/// The prefix of every API token.
+pub const TOKEN_PREFIX: &str = "charter_";
 
 /// Remembers recently verified credentials as keyed hashes.
 pub(crate) struct CredentialCache {
@@ -36,10 +44,10 @@ impl CredentialCache {
         CredentialCache { key, entries: Mutex::new(HashMap::new()) }
     }
 
-    fn fingerprint(&self, username: &str, password: &str, stored_hash: &str) -> [u8; 32] {
+    fn fingerprint(&self, name: &str, secret: &str, stored_hash: &str) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update(self.key);
-        for part in [username, password, stored_hash] {
+        for part in [name, secret, stored_hash] {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part.as_bytes());
         }
@@ -63,63 +71,179 @@ impl CredentialCache {
     }
 }
 
-/// Hashes a password for storage (argon2id, random salt, PHC string).
-pub fn hash_password(password: &str) -> Result<String> {
+/// Hashes a secret for storage (argon2id, random salt, PHC string).
+pub fn hash_secret(secret: &str) -> Result<String> {
+    let internal = |what: &str, e: &dyn std::fmt::Display| {
+        tracing::error!(error = %e, "{what}");
+        Error::new(ErrorKind::Internal, "secret hashing failed")
+    };
     let mut salt_bytes = [0u8; 16];
     rand::fill(&mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| {
-        tracing::error!(error = %e, "salt encoding failed");
-        Error::new(ErrorKind::Internal, "password hashing failed")
-    })?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| internal("salt encoding failed", &e))?;
     Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
+        .hash_password(secret.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            Error::new(ErrorKind::Internal, "password hashing failed")
-        })
+        .map_err(|e| internal("argon2 hashing failed", &e))
 }
 
-fn verify_password(password: &str, stored: &str) -> bool {
+fn verify_secret(secret: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok(),
         Err(e) => {
-            tracing::error!(error = %e, "stored password hash is malformed");
+            tracing::error!(error = %e, "stored secret hash is malformed");
             false
         }
     }
 }
 
+/// A new token's secret part: 256 random bits, URL-safe base64.
+pub(crate) fn new_token_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Splits `charter_<id>_<secret>`.
+fn split_token(token: &str) -> Option<(&str, &str)> {
+    let rest = token.strip_prefix(TOKEN_PREFIX)?;
+    let (id, secret) = rest.split_once('_')?;
+    (!id.is_empty() && !secret.is_empty()).then_some((id, secret))
+}
+
+fn refused() -> Error {
+    Error::new(ErrorKind::Unauthenticated, "invalid username or password")
+}
+
 impl Hub {
-    /// Checks a username and password and returns the principal they name.
-    ///
-    /// Unknown users, wrong passwords and disabled users all fail the same
-    /// way, so the answer does not reveal which accounts exist.
-    pub async fn authenticate(&self, username: &str, password: &str) -> Result<Viewer> {
-        let refused = || Error::new(ErrorKind::Unauthenticated, "invalid username or password");
-        let Some(user) = self.store().user(username).await? else {
-            return Err(refused());
-        };
-        if user.disabled {
-            return Err(refused());
+    fn check_throttle(&self, account: &str, from: Option<IpAddr>) -> Result<()> {
+        match self.inner.throttle.wait(account, from) {
+            Some(wait) => Err(Error::throttled(wait)),
+            None => Ok(()),
         }
+    }
+
+    /// Checks `secret` against `stored`, through the cache.
+    async fn verified(&self, name: &str, secret: &str, stored: &str) -> Result<bool> {
         let cache = &self.inner.credentials;
-        let fingerprint = cache.fingerprint(username, password, &user.password_hash);
-        if !cache.contains(&fingerprint) {
-            let stored = user.password_hash.clone();
-            let candidate = password.to_owned();
-            let ok = tokio::task::spawn_blocking(move || verify_password(&candidate, &stored))
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "password check task failed");
-                    Error::new(ErrorKind::Internal, "password check failed")
-                })?;
-            if !ok {
-                return Err(refused());
-            }
+        let fingerprint = cache.fingerprint(name, secret, stored);
+        if cache.contains(&fingerprint) {
+            return Ok(true);
+        }
+        let (candidate, stored) = (secret.to_owned(), stored.to_owned());
+        let ok = tokio::task::spawn_blocking(move || verify_secret(&candidate, &stored)).await.map_err(|e| {
+            tracing::error!(error = %e, "secret check task failed");
+            Error::new(ErrorKind::Internal, "credential check failed")
+        })?;
+        if ok {
             cache.insert(fingerprint);
         }
-        let permissions = self.store().permissions(username).await?;
-        Ok(Viewer::user(user.username, user.is_admin, permissions))
+        Ok(ok)
+    }
+
+    /// Checks a username and password (HTTP Basic) from client address
+    /// `from` and returns the principal they name.
+    ///
+    /// Unknown users, wrong passwords and disabled users all fail the same
+    /// way, so the answer does not reveal which accounts exist; repeated
+    /// failures are throttled per account and per address.
+    pub async fn authenticate(&self, username: &str, password: &str, from: Option<IpAddr>) -> Result<Viewer> {
+        self.check_throttle(username, from)?;
+        let user = self.store().user(username).await?;
+        let ok = match &user {
+            Some(u) if !u.disabled => self.verified(username, password, &u.password_hash).await?,
+            _ => false,
+        };
+        match user {
+            Some(user) if ok => {
+                self.inner.throttle.succeed(username);
+                self.viewer_of(user).await
+            }
+            _ => {
+                self.inner.throttle.fail(username, from);
+                Err(refused())
+            }
+        }
+    }
+
+    /// Checks a bearer API token from client address `from`. Expired and
+    /// revoked tokens, and tokens of disabled users, are refused.
+    pub async fn authenticate_token(&self, token: &str, from: Option<IpAddr>) -> Result<Viewer> {
+        let refused = || Error::new(ErrorKind::Unauthenticated, "invalid or expired token");
+        let Some((id, secret)) = split_token(token) else {
+            if let Some(ip) = from {
+                self.inner.throttle.fail("token:", Some(ip));
+            }
+            return Err(refused());
+        };
+        let account = format!("token:{id}");
+        self.check_throttle(&account, from)?;
+        let now = crate::objects::now_micros();
+        let record = self.store().token(id).await?;
+        let usable = record.filter(|t| !t.revoked && t.expires.is_none_or(|e| e > now));
+        let user = match &usable {
+            Some(t) => self.store().user(&t.username).await?.filter(|u| !u.disabled),
+            None => None,
+        };
+        let ok = match (&usable, &user) {
+            (Some(t), Some(_)) => self.verified(&account, secret, &t.secret_hash).await?,
+            _ => false,
+        };
+        match user {
+            Some(user) if ok => {
+                self.inner.throttle.succeed(&account);
+                self.viewer_of(user).await
+            }
+            _ => {
+                self.inner.throttle.fail(&account, from);
+                Err(refused())
+            }
+        }
+    }
+
+    /// The principal of a stored user: its organisation's communities and
+    /// its explicit rights, read now so changes apply at once.
+    pub(crate) async fn viewer_of(&self, user: charter_store::UserRecord) -> Result<Viewer> {
+        let communities = match &user.org {
+            Some(org) => self.store().communities_of(org).await?,
+            None => Vec::new(),
+        };
+        let permissions = self.store().permissions(&user.username).await?;
+        Ok(Viewer::user(user.username, user.role, user.org, communities, permissions))
+    }
+
+    /// The principal of `username`, for a node operator who acts on its
+    /// behalf from the command line (e.g. to export what a member sees).
+    pub async fn viewer_as(&self, operator: &Viewer, username: &str) -> Result<Viewer> {
+        if !operator.is_admin() {
+            return Err(Error::new(ErrorKind::Forbidden, "only a node administrator may act as another user"));
+        }
+        let user = self
+            .store()
+            .user(username)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("user '{username}'")))?;
+        Ok(self.viewer_of(user).await?.via(operator.channel()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_split_into_id_and_secret() {
+        assert_eq!(split_token("charter_abc_s3cr3t"), Some(("abc", "s3cr3t")));
+        assert_eq!(split_token("charter_abc_s3_cr"), Some(("abc", "s3_cr")));
+        for bad in ["", "charter_", "charter__x", "charter_abc_", "bearer_abc_x", "charter_abc"] {
+            assert_eq!(split_token(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn secrets_verify_against_their_hash_only() {
+        let hash = hash_secret("s3cret-value").expect("hashes");
+        assert!(verify_secret("s3cret-value", &hash));
+        assert!(!verify_secret("s3cret-valuE", &hash));
+        assert!(!verify_secret("s3cret-value", "not a phc string"));
     }
 }

@@ -23,6 +23,8 @@ pub enum ErrorKind {
     TooLarge,
     /// The name or id is taken.
     Conflict,
+    /// Too many failed sign-ins; [`Error::retry_after`] says how long to wait.
+    Throttled,
     /// A failure inside the node (storage, I/O); its cause is logged, never
     /// shown to the client.
     Internal,
@@ -33,12 +35,27 @@ pub enum ErrorKind {
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    retry_after: Option<std::time::Duration>,
 }
 
 impl Error {
     /// An error of `kind` with a message safe to show the caller.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into() }
+        Error { kind, message: message.into(), retry_after: None }
+    }
+
+    /// A refusal after too many failed sign-ins, to be retried after `wait`.
+    pub fn throttled(wait: std::time::Duration) -> Error {
+        Error {
+            kind: ErrorKind::Throttled,
+            message: format!("too many failed sign-ins; try again in {} s", wait.as_secs().max(1)),
+            retry_after: Some(wait),
+        }
+    }
+
+    /// For throttled requests, how long the client should wait.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
     }
 
     /// What kind of failure this is.

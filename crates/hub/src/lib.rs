@@ -1,7 +1,8 @@
 //! The hub: Charter's domain service and its one door.
 //!
 //! Every write goes through [`Hub::add_objects`]: parse → validate (the STIX
-//! MUST rules and, for indicators, the pattern) → store → status. Every read
+//! MUST rules and, for indicators, the pattern) → audience (TLP and
+//! community, computed once) → store → audit, in one transaction. Every read
 //! takes the requesting principal, a [`Viewer`], and returns a
 //! [`Released`] value. `Released<T>` can only be constructed inside this
 //! crate, by the release check, so a renderer in `server` (or any later
@@ -22,22 +23,38 @@
 //! HTTP.
 
 pub mod admin;
+mod audit;
 mod auth;
 mod error;
 mod filter;
 mod objects;
+mod read;
 mod released;
+mod throttle;
 mod viewer;
+mod vocab;
+mod write;
 
 use std::sync::Arc;
 
 use charter_store::Store;
 
+pub use audit::AuditReport;
+pub use auth::TOKEN_PREFIX;
+pub use charter_policy::TlpLevel;
 pub use charter_stix::Timestamp;
-pub use charter_store::{CollectionRecord, VersionFilter};
+pub use charter_store::{
+    AuditEntry, AuditProblem, AuditProblemKind, CollectionRecord, CommunityRecord, NodeRecord, OrgRecord, Role,
+    TokenRecord, VersionFilter,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use filter::{parse_timestamp, parse_version_filter};
-pub use objects::{ApiRoot, CollectionInfo, ObjectFilter, ObjectPage, ObjectVersion, Status, StatusDetail};
+pub use objects::{
+    ApiRoot, CollectionInfo, ObjectFilter, ObjectPage, ObjectVersion, Status, StatusDetail, Submission,
+};
+pub use throttle::{ACCOUNT_LIMIT, ADDRESS_LIMIT, WINDOW as THROTTLE_WINDOW};
+pub use viewer::Channel;
+pub use vocab::{INDUSTRY_SECTORS, ORG_KINDS};
 pub use released::Released;
 pub use viewer::Viewer;
 
@@ -53,6 +70,10 @@ pub struct HubConfig {
     pub description: Option<String>,
     /// How to reach the node's operators, shown in TAXII discovery.
     pub contact: Option<String>,
+    /// This node's name, for its STIX identity.
+    pub node_name: String,
+    /// This node's country (ISO 3166-1 alpha-2).
+    pub node_country: String,
     /// The largest page a read returns; a larger `limit` is clamped to it.
     pub max_page_size: usize,
     /// The page size when a request names no `limit`.
@@ -69,6 +90,8 @@ impl Default for HubConfig {
             title: "Charter".to_owned(),
             description: None,
             contact: None,
+            node_name: "Charter node".to_owned(),
+            node_country: "GB".to_owned(),
             max_page_size: 1_000,
             default_page_size: 1_000,
             max_content_length: 64 * 1024 * 1024,
@@ -87,13 +110,19 @@ struct Inner {
     store: Arc<dyn Store>,
     config: HubConfig,
     credentials: auth::CredentialCache,
+    throttle: throttle::Throttle,
 }
 
 impl Hub {
     /// A hub over `store` with the given limits.
     pub fn new(store: Arc<dyn Store>, config: HubConfig) -> Hub {
         Hub {
-            inner: Arc::new(Inner { store, config, credentials: auth::CredentialCache::new() }),
+            inner: Arc::new(Inner {
+                store,
+                config,
+                credentials: auth::CredentialCache::new(),
+                throttle: throttle::Throttle::default(),
+            }),
         }
     }
 

@@ -1,9 +1,13 @@
 //! The hub over a real SQLite store: the one door's rules for writes,
-//! reads and credentials, without HTTP in the way.
+//! reads, credentials and the release record, without HTTP in the way.
+
+mod handling;
+mod members;
 
 use std::sync::Arc;
 
-use charter_hub::{ErrorKind, Hub, HubConfig, ObjectFilter, Viewer};
+use charter_hub::admin::{NewOrg, NewUser};
+use charter_hub::{ErrorKind, Hub, HubConfig, ObjectFilter, Role, Submission, Viewer};
 use charter_store::sqlite::SqliteStore;
 use serde_json::value::RawValue;
 
@@ -36,9 +40,14 @@ fn indicator(n: u32, modified: &str) -> serde_json::Value {
 
 async fn analyst(hub: &Hub, name: &str, read: bool, write: bool) -> Viewer {
     let op = Viewer::node_operator();
-    hub.add_user(&op, name, "analyst-password", false).await.expect("user added");
+    let org = hub
+        .add_org(&op, NewOrg { name: format!("{name} ltd"), country: "GB".into(), sectors: vec![], kind: "private".into() })
+        .await
+        .expect("org added");
+    let user = NewUser { username: name.into(), password: "analyst-password".into(), org: Some(org.id), role: Role::Analyst };
+    hub.add_user(&op, user).await.expect("user added");
     hub.grant(&op, name, "default", "default", read, write).await.expect("granted");
-    hub.authenticate(name, "analyst-password").await.expect("authenticates")
+    hub.authenticate(name, "analyst-password", None).await.expect("authenticates")
 }
 
 #[tokio::test]
@@ -50,7 +59,7 @@ async fn a_version_is_stored_once_and_never_overwritten() {
     v1_changed["name"] = serde_json::Value::String("rewritten".into());
     let v2 = indicator(1, "2026-01-03T00:00:00.000Z");
     for batch in [vec![v1.clone()], vec![v1_changed], vec![v2]] {
-        let status = f.hub.add_objects(&op, "default", "default", batch.into_iter().map(raw).collect()).await;
+        let status = f.hub.add_objects(&op, "default", "default", batch.into_iter().map(raw).collect(), &Submission::default()).await;
         assert!(status.expect("accepted").get().failures.is_empty());
     }
     let filter = ObjectFilter { versions: Some(charter_hub::VersionFilter { all: true, ..Default::default() }), ..Default::default() };
@@ -68,9 +77,9 @@ async fn rights_are_checked_on_every_read_and_write() {
     let nobody = analyst(&f.hub, "nobody", false, false).await;
     let objects = || vec![raw(indicator(2, "2026-01-02T00:00:00.000Z"))];
 
-    let err = f.hub.add_objects(&reader, "default", "default", objects()).await.expect_err("read-only");
+    let err = f.hub.add_objects(&reader, "default", "default", objects(), &Submission::default()).await.expect_err("read-only");
     assert_eq!(err.kind(), ErrorKind::Forbidden);
-    let status = f.hub.add_objects(&writer, "default", "default", objects()).await.expect("writer writes");
+    let status = f.hub.add_objects(&writer, "default", "default", objects(), &Submission::default()).await.expect("writer writes");
     assert_eq!(status.get().successes.len(), 1);
 
     let err = f.hub.objects(&writer, "default", "default", ObjectFilter::default(), true).await.expect_err("write-only");
@@ -93,14 +102,14 @@ async fn disabled_users_and_changed_credentials_are_refused_at_once() {
     let op = Viewer::node_operator();
     analyst(&f.hub, "ana", true, false).await;
     // Cached now; still refused the moment the account is disabled.
-    f.hub.authenticate("ana", "analyst-password").await.expect("ok");
+    f.hub.authenticate("ana", "analyst-password", None).await.expect("ok");
     f.hub.set_user_disabled(&op, "ana", true).await.expect("disabled");
-    let err = f.hub.authenticate("ana", "analyst-password").await.expect_err("disabled");
+    let err = f.hub.authenticate("ana", "analyst-password", None).await.expect_err("disabled");
     assert_eq!(err.kind(), ErrorKind::Unauthenticated);
     f.hub.set_user_disabled(&op, "ana", false).await.expect("enabled");
-    assert!(f.hub.authenticate("ana", "analyst-password").await.is_ok());
+    assert!(f.hub.authenticate("ana", "analyst-password", None).await.is_ok());
     for (user, password) in [("ana", "wrong-password"), ("ghost", "analyst-password"), ("ana", "")] {
-        let err = f.hub.authenticate(user, password).await.expect_err("refused");
+        let err = f.hub.authenticate(user, password, None).await.expect_err("refused");
         assert_eq!(err.kind(), ErrorKind::Unauthenticated);
         assert_eq!(err.message(), "invalid username or password", "does not reveal which part was wrong");
     }
@@ -113,7 +122,7 @@ async fn bad_objects_are_reported_one_by_one_and_change_nothing() {
     let mut bad = indicator(3, "2026-01-02T00:00:00.000Z");
     bad["pattern"] = serde_json::Value::String("[ipv4-addr:value = ]".into());
     let batch = vec![raw(bad), raw(serde_json::json!([1, 2])), raw(indicator(4, "2026-01-02T00:00:00.000Z"))];
-    let status = f.hub.add_objects(&op, "default", "default", batch).await.expect("envelope processed").into_inner();
+    let status = f.hub.add_objects(&op, "default", "default", batch, &Submission::default()).await.expect("envelope processed").into_inner();
     assert_eq!(status.successes.len(), 1);
     assert_eq!(status.failures.len(), 2);
     assert!(status.failures.iter().all(|d| d.message.as_deref().is_some_and(|m| !m.is_empty())));
@@ -134,7 +143,7 @@ async fn envelopes_over_the_limit_are_refused_whole() {
     hub.bootstrap(Some("admin-password".into())).await.expect("bootstrap");
     let op = Viewer::node_operator();
     let batch = (10..13).map(|n| raw(indicator(n, "2026-01-02T00:00:00.000Z"))).collect();
-    let err = hub.add_objects(&op, "default", "default", batch).await.expect_err("three is over two");
+    let err = hub.add_objects(&op, "default", "default", batch, &Submission::default()).await.expect_err("three is over two");
     assert_eq!(err.kind(), ErrorKind::TooLarge);
     let page = hub.objects(&op, "default", "default", ObjectFilter::default(), false).await.expect("read");
     assert!(page.get().objects.is_empty());

@@ -13,6 +13,9 @@ pub enum Grant {
     Org(String),
     /// The members of every organisation in one community.
     Community(String),
+    /// The holders of explicit read rights on one collection (for a
+    /// collection that belongs to no community).
+    Collection(String),
 }
 
 impl Grant {
@@ -22,6 +25,7 @@ impl Grant {
             Grant::Anyone => "any".to_owned(),
             Grant::Org(id) => format!("org:{id}"),
             Grant::Community(id) => format!("community:{id}"),
+            Grant::Collection(id) => format!("collection:{id}"),
         }
     }
 
@@ -31,8 +35,10 @@ impl Grant {
             Some(Grant::Anyone)
         } else if let Some(id) = key.strip_prefix("org:") {
             Some(Grant::Org(id.to_owned()))
+        } else if let Some(id) = key.strip_prefix("community:") {
+            Some(Grant::Community(id.to_owned()))
         } else {
-            key.strip_prefix("community:").map(|id| Grant::Community(id.to_owned()))
+            key.strip_prefix("collection:").map(|id| Grant::Collection(id.to_owned()))
         }
     }
 }
@@ -44,13 +50,14 @@ pub struct Principal(Grant);
 
 impl Principal {
     /// The principals of a member of `org` whose organisation belongs to
-    /// `communities`.
-    pub fn set_for(org: Option<&str>, communities: &[String]) -> Vec<Principal> {
+    /// `communities`, holding explicit read rights on `collections`.
+    pub fn set_for(org: Option<&str>, communities: &[String], collections: &[String]) -> Vec<Principal> {
         let mut set = vec![Principal(Grant::Anyone)];
         if let Some(org) = org {
             set.push(Principal(Grant::Org(org.to_owned())));
         }
         set.extend(communities.iter().map(|c| Principal(Grant::Community(c.clone()))));
+        set.extend(collections.iter().map(|c| Principal(Grant::Collection(c.clone()))));
         set
     }
 
@@ -99,11 +106,16 @@ pub fn resolve_tlp<'a>(marking_refs: impl IntoIterator<Item = &'a str>, collecti
 }
 
 /// The audience of a version submitted by `submitter` (its organisation,
-/// if it has one) into a collection of `community`, naming `recipients`
-/// (organisation ids) for RED.
+/// if it has one) into `collection`, which belongs to `community` (if any),
+/// naming `recipients` (organisation ids) for RED.
+///
+/// GREEN and AMBER in a collection of no community reach the holders of
+/// explicit rights on that collection, not everyone who may open it: a
+/// public collection shows its CLEAR objects to every member, never more.
 pub fn audience(
     tlp: TlpLevel,
     submitter: Option<&str>,
+    collection: &str,
     community: Option<&str>,
     recipients: &[String],
 ) -> Result<Audience, PolicyError> {
@@ -117,7 +129,7 @@ pub fn audience(
                 grants.insert(Grant::Community(c.to_owned()));
             }
             None => {
-                grants.insert(Grant::Anyone);
+                grants.insert(Grant::Collection(collection.to_owned()));
             }
         },
         TlpLevel::Red => {
@@ -157,6 +169,11 @@ pub fn widens(
                     orgs.insert(o.clone());
                 }
                 Grant::Community(c) => orgs.extend(members(c)),
+                // Rights holders are not organisations; a collection's
+                // audience fits only inside the same collection's.
+                Grant::Collection(c) => {
+                    orgs.insert(format!("collection:{c}"));
+                }
             }
         }
         Some(orgs)
@@ -194,10 +211,10 @@ mod tests {
 
     #[test]
     fn red_needs_recipients_and_reaches_only_them() {
-        assert_eq!(audience(TlpLevel::Red, Some("a"), Some("c"), &[]), Err(PolicyError::RedWithoutRecipients));
-        let a = audience(TlpLevel::Red, Some("a"), Some("c"), &[s("b")]).expect("recipients named");
+        assert_eq!(audience(TlpLevel::Red, Some("a"), "k", Some("c"), &[]), Err(PolicyError::RedWithoutRecipients));
+        let a = audience(TlpLevel::Red, Some("a"), "k", Some("c"), &[s("b")]).expect("recipients named");
         assert_eq!(a.keys(), vec![s("org:a"), s("org:b")]);
-        let outsider = Principal::set_for(Some("x"), &[s("c")]).iter().map(Principal::key).collect::<Vec<_>>();
+        let outsider = Principal::set_for(Some("x"), &[s("c")], &[]).iter().map(Principal::key).collect::<Vec<_>>();
         assert!(!may_release(&a.keys(), &outsider), "community membership does not reach RED");
     }
 
@@ -208,12 +225,12 @@ mod tests {
             "trilateral" => vec![s("a"), s("b"), s("us1")],
             _ => vec![],
         };
-        let old = audience(TlpLevel::Amber, Some("a"), Some("uk-energy"), &[]).expect("ok");
-        let wider = audience(TlpLevel::Amber, Some("b"), Some("trilateral"), &[]).expect("ok");
+        let old = audience(TlpLevel::Amber, Some("a"), "k", Some("uk-energy"), &[]).expect("ok");
+        let wider = audience(TlpLevel::Amber, Some("b"), "k", Some("trilateral"), &[]).expect("ok");
         assert_eq!(widens(&[old.clone()], &wider, &members), Err(PolicyError::Widening { tlp: TlpLevel::Amber }));
-        let same = audience(TlpLevel::Amber, Some("b"), Some("uk-energy"), &[]).expect("ok");
+        let same = audience(TlpLevel::Amber, Some("b"), "k", Some("uk-energy"), &[]).expect("ok");
         assert_eq!(widens(&[old.clone()], &same, &members), Ok(()));
-        let clear = audience(TlpLevel::Clear, Some("b"), Some("uk-energy"), &[]).expect("ok");
+        let clear = audience(TlpLevel::Clear, Some("b"), "k", Some("uk-energy"), &[]).expect("ok");
         assert!(widens(&[old], &clear, &members).is_err(), "re-marking CLEAR does not escape the rule");
     }
 
@@ -234,6 +251,7 @@ mod tests {
             recipients in prop::collection::vec(0u8..4, 0..3),
             reader_org in prop::option::of(0u8..4),
             reader_communities in prop::collection::vec(0u8..3, 0..3),
+            reader_has_rights in any::<bool>(),
         ) {
             let org = |n: u8| format!("o{n}");
             let com = |n: u8| format!("c{n}");
@@ -242,13 +260,14 @@ mod tests {
             let submitter = submitter.map(org);
             let community = community.map(com);
             let reader_org = reader_org.map(org);
-            let result = audience(tlp, submitter.as_deref(), community.as_deref(), &recipients);
+            let result = audience(tlp, submitter.as_deref(), "k", community.as_deref(), &recipients);
             if tlp == TlpLevel::Red && recipients.is_empty() {
                 prop_assert_eq!(result, Err(PolicyError::RedWithoutRecipients));
                 return Ok(());
             }
             let grants = result.expect("an audience").keys();
-            let principals: Vec<String> = Principal::set_for(reader_org.as_deref(), &reader_communities)
+            let rights: Vec<String> = if reader_has_rights { vec![s("k")] } else { vec![] };
+            let principals: Vec<String> = Principal::set_for(reader_org.as_deref(), &reader_communities, &rights)
                 .iter().map(Principal::key).collect();
             let own = reader_org.is_some() && reader_org == submitter;
             let expected = own || match tlp {
@@ -256,7 +275,7 @@ mod tests {
                 TlpLevel::Red => reader_org.as_ref().is_some_and(|o| recipients.contains(o)),
                 _ => match &community {
                     Some(c) => reader_communities.contains(c),
-                    None => true,
+                    None => reader_has_rights,
                 },
             };
             prop_assert_eq!(may_release(&grants, &principals), expected);

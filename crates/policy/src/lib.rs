@@ -16,9 +16,10 @@
 //! | GREEN, AMBER, AMBER+STRICT | the collection's community, and the submitter's organisation |
 //! | RED | the recipients named at submission, and the submitter's organisation |
 //!
-//! A collection with no community is reached only through explicit rights
-//! granted by a node administrator; there GREEN and AMBER reach whoever holds
-//! those rights. Node administrators run the node and hold its database, so
+//! A collection with no community is reached through explicit rights granted
+//! by a node administrator, or by every member if it is public; there GREEN
+//! and AMBER reach the holders of explicit rights only, and a public
+//! collection shows its CLEAR objects to everyone. Node administrators run the node and hold its database, so
 //! reads on their behalf are not filtered; the release record logs them.
 
 mod audience;

@@ -2,22 +2,32 @@
 //!
 //! Run with `cargo run --release -p charter-store --example throughput`
 //! (optionally `-- ENVELOPES` to change the write volume). It writes
-//! envelopes of 500 indicator-sized objects (about 600 bytes of JSON each),
-//! first from one task and then from four at once (where group commit shares
-//! each `fsync`), and then times 1,000-object pages with and without the
-//! JSON text. The database lives in a temporary folder on the same disk as
-//! the system's temp dir, so the figures include real `fsync`s.
+//! envelopes of 500 indicator-sized objects (about 600 bytes of JSON each,
+//! each with the audience a community collection gives: the community and,
+//! for half of them, the submitting organisation too), first from one task
+//! and then from four at once (where group commit shares each `fsync`), and
+//! then times 1,000-object pages with and without the JSON text, unfiltered
+//! and as a member of the community. It then fills a second collection
+//! whose objects are spread over 100 communities and 1,000 organisations
+//! (a tenth of them RED, to two organisations) and times pages as members
+//! of a few communities and of all of them, and finally times release-record
+//! appends made one at a time and from eight tasks. The database lives in a
+//! temporary folder on the same disk as the system's temp dir, so the
+//! figures include real `fsync`s.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use charter_store::sqlite::SqliteStore;
 use charter_store::{
-    ApiRootRecord, CollectionRecord, NewVersion, ObjectQuery, StatusRecord, Store, VersionFilter,
-    VersionStamp,
+    ApiRootRecord, AuditDraft, CollectionRecord, NewVersion, ObjectQuery, StatusRecord, Store,
+    VersionFilter, VersionStamp,
 };
 
 const PER_ENVELOPE: u64 = 500;
+
+/// The grant key of the community every object is shared with.
+const COMMUNITY: &str = "community:bench";
 
 /// A well-mixed 64-bit value of `n` (splitmix64), so ids are as random as
 /// real UUIDs and inserts land all over the id index, as they do in use.
@@ -28,7 +38,26 @@ fn mix(n: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn indicator(n: u64) -> NewVersion {
+/// The audience of object `n` of the benchmark collection: its community,
+/// and for half of them the submitting organisation too.
+fn shared(n: u64) -> Vec<String> {
+    if n % 2 == 0 {
+        vec![COMMUNITY.into(), format!("org:submitter-{}", n % 7)]
+    } else {
+        vec![COMMUNITY.into()]
+    }
+}
+
+/// The audience of object `n` of the spread collection: one of 100
+/// communities and the submitter, one of 1,000 organisations; every tenth is
+/// RED, for the submitter and one other organisation.
+fn spread(n: u64) -> Vec<String> {
+    let (a, b) = (mix(n ^ 0x5eed), mix(n ^ 0xfeed));
+    let org = |x: u64| format!("org:o{}", x % 1000);
+    if n % 10 == 0 { vec![org(a), org(b)] } else { vec![format!("community:c{}", a % 100), org(b)] }
+}
+
+fn indicator(n: u64, grants: Vec<String>) -> NewVersion {
     let (a, b) = (mix(n), mix(!n));
     let id = format!(
         "indicator--{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
@@ -52,14 +81,17 @@ fn indicator(n: u64) -> NewVersion {
             key: "2024-05-01T12:00:00.000000000Z".into(),
             text: modified.into(),
         }),
+        tlp: "green".into(),
+        grants,
+        submitter: Some(format!("submitter-{}", n % 7)),
         raw,
     }
 }
 
-fn status(n: u64) -> StatusRecord {
+fn status(collection: &str, n: u64) -> StatusRecord {
     StatusRecord {
-        id: format!("status-{n}"),
-        collection: "bench".into(),
+        id: format!("status-{collection}-{n}"),
+        collection: collection.into(),
         owner: "bench".into(),
         request_timestamp: 0,
         successes: Vec::new(),
@@ -68,11 +100,113 @@ fn status(n: u64) -> StatusRecord {
     }
 }
 
-async fn write(store: Arc<dyn Store>, envelopes: std::ops::Range<u64>) {
+async fn write(
+    store: Arc<dyn Store>,
+    collection: &'static str,
+    envelopes: std::ops::Range<u64>,
+    audience: fn(u64) -> Vec<String>,
+) {
     for e in envelopes {
-        let batch = (0..PER_ENVELOPE).map(|i| indicator(e * PER_ENVELOPE + i)).collect();
-        store.add_objects(batch, status(e)).await.expect("written");
+        let batch = (0..PER_ENVELOPE)
+            .map(|i| e * PER_ENVELOPE + i)
+            .map(|n| indicator(n, audience(n)))
+            .collect();
+        store.add_objects(batch, status(collection, e), Vec::new()).await.expect("written");
     }
+}
+
+fn collection(id: &str) -> CollectionRecord {
+    CollectionRecord {
+        id: id.into(),
+        api_root: "default".into(),
+        title: id.into(),
+        description: None,
+        alias: None,
+        media_types: vec![],
+        community: None,
+        default_tlp: "amber".into(),
+        public: false,
+    }
+}
+
+fn keys(list: &[&str]) -> Option<Vec<String>> {
+    Some(list.iter().map(|k| (*k).to_owned()).collect())
+}
+
+/// Pages of the spread collection as members of a few communities and of
+/// every one.
+async fn spread_pages(store: Arc<dyn Store>, envelopes: u64) {
+    let (started, before) = (Instant::now(), writer_times());
+    write(Arc::clone(&store), "spread", 0..envelopes, spread).await;
+    let objects = (envelopes * PER_ENVELOPE) as f64;
+    report("spread audiences, one writer", objects, started.elapsed().as_secs_f64(), before);
+    let page = ObjectQuery {
+        collection: "spread".into(),
+        added_after: None,
+        ids: vec![],
+        types: vec![],
+        versions: VersionFilter::last(),
+        spec_versions: vec![],
+        limit: 1000,
+        after: None,
+        with_raw: true,
+        audience: keys(&["any", "org:o7", "community:c1", "community:c2", "community:c3"]),
+    };
+    time_pages(&*store, "spread: 1,000 objects as a member of 3 of 100 communities", page.clone())
+        .await;
+    let all = store.query(ObjectQuery { limit: 100_000, ..page.clone() }).await.expect("all");
+    let middle = all.items[all.items.len() / 2].date_added;
+    let deep = ObjectQuery { added_after: Some(middle), ..page.clone() };
+    time_pages(&*store, "spread: the same, from the middle", deep).await;
+    let mut every: Vec<String> = (0..100).map(|c| format!("community:c{c}")).collect();
+    every.extend(["any".to_owned(), "org:o7".to_owned()]);
+    let everyone = ObjectQuery { audience: Some(every), ..page.clone() };
+    time_pages(&*store, "spread: 1,000 objects as a member of all 100", everyone).await;
+    let one = ObjectQuery { audience: keys(&["any", "org:o7", "community:c5"]), ..page.clone() };
+    time_pages(&*store, "spread: 1,000 objects as a member of one community", one).await;
+    let red = ObjectQuery { audience: keys(&["any", "org:o7"]), ..page };
+    time_pages(&*store, "spread: an organisation's own and RED objects only", red).await;
+}
+
+/// Release-record appends: one at a time (each its own commit), then from
+/// eight tasks at once (sharing commits).
+async fn appends(store: Arc<dyn Store>) {
+    let draft = |n: u64| AuditDraft {
+        at: n as i64,
+        actor: "analyst".into(),
+        action: "release".into(),
+        channel: "taxii".into(),
+        detail: format!(
+            r#"{{"collection":"bench","objects":[["indicator--{n}","2024-05-01T12:00:00.000Z"]]}}"#
+        ),
+    };
+    let rounds = 2_000u64;
+    let started = Instant::now();
+    for n in 0..rounds {
+        store.append_audit(vec![draft(n)]).await.expect("appended");
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "audit, one at a time: {:.0} appends/s ({:.0} µs each)",
+        rounds as f64 / secs,
+        secs * 1e6 / rounds as f64
+    );
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..8u64)
+        .map(|t| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                for n in 0..rounds / 8 {
+                    store.append_audit(vec![draft(t * rounds + n)]).await.expect("appended");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("audit, from eight tasks: {:.0} appends/s", rounds as f64 / secs);
 }
 
 async fn time_pages(store: &dyn Store, label: &str, query: ObjectQuery) {
@@ -127,20 +261,11 @@ async fn main() {
         Arc::new(SqliteStore::open(&dir.path().join("bench.db")).expect("open"));
     let root = ApiRootRecord { name: "default".into(), title: "Default".into(), description: None };
     store.create_api_root(root).await.expect("root");
-    store
-        .create_collection(CollectionRecord {
-            id: "bench".into(),
-            api_root: "default".into(),
-            title: "Bench".into(),
-            description: None,
-            alias: None,
-            media_types: vec![],
-        })
-        .await
-        .expect("collection");
+    store.create_collection(collection("bench")).await.expect("collection");
+    store.create_collection(collection("spread")).await.expect("collection");
 
     let (started, before) = (Instant::now(), writer_times());
-    write(Arc::clone(&store), 0..envelopes).await;
+    write(Arc::clone(&store), "bench", 0..envelopes, shared).await;
     report(
         "one writer",
         (envelopes * PER_ENVELOPE) as f64,
@@ -152,7 +277,7 @@ async fn main() {
     let tasks: Vec<_> = (0..4u64)
         .map(|t| {
             let from = envelopes * (t + 1);
-            tokio::spawn(write(Arc::clone(&store), from..from + envelopes))
+            tokio::spawn(write(Arc::clone(&store), "bench", from..from + envelopes, shared))
         })
         .collect();
     for task in tasks {
@@ -171,7 +296,9 @@ async fn main() {
         limit: 1000,
         after: None,
         with_raw: true,
+        audience: None,
     };
+    let member = Some(vec!["any".into(), "org:submitter-3".into(), COMMUNITY.into()]);
     time_pages(&*store, "1,000 objects with JSON", page.clone()).await;
     time_pages(&*store, "1,000-entry manifest", ObjectQuery { with_raw: false, ..page.clone() })
         .await;
@@ -179,6 +306,15 @@ async fn main() {
     time_pages(&*store, "1,000 objects, two types", typed).await;
     let all = store.query(ObjectQuery { limit: 100_000, ..page.clone() }).await.expect("all");
     let middle = all.items[all.items.len() / 2].date_added;
-    let deep = ObjectQuery { added_after: Some(middle), ..page };
+    let deep = ObjectQuery { added_after: Some(middle), ..page.clone() };
     time_pages(&*store, "1,000 objects from the middle", deep).await;
+    let filtered = ObjectQuery { audience: member.clone(), ..page.clone() };
+    time_pages(&*store, "1,000 objects as a community member", filtered.clone()).await;
+    let listed = ObjectQuery { with_raw: false, ..filtered.clone() };
+    time_pages(&*store, "1,000-entry manifest as a community member", listed).await;
+    let typed = ObjectQuery { types: vec!["indicator".into(), "malware".into()], ..filtered };
+    time_pages(&*store, "1,000 objects, two types, as a community member", typed).await;
+
+    spread_pages(Arc::clone(&store), 2 * envelopes).await;
+    appends(store).await;
 }

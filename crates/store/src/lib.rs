@@ -12,6 +12,17 @@
 //! embedded backend is [`sqlite::SqliteStore`]; a PostgreSQL backend
 //! implements the same trait and passes the same test suite.
 //!
+//! **Invariant (audience at write time):** every object version is stored
+//! with its audience already computed by `policy` (its TLP level and grant
+//! keys such as `community:<id>`), indexed so that a read naming the
+//! reader's principal keys ([`ObjectQuery::audience`]) is filtered in the
+//! database and its pages stay exact. The store compares keys; it never
+//! decides who may see what.
+//!
+//! **Invariant (the release record is a hash chain):** entries are linked
+//! ([`audit`]) inside the single writer, so two requests can never append
+//! after the same entry.
+//!
 //! **Invariant (acknowledged means durable):** every write method resolves
 //! only after its transaction is committed to disk (`synchronous = FULL` in
 //! WAL mode for SQLite).
@@ -23,11 +34,17 @@
 use std::future::Future;
 use std::pin::Pin;
 
-pub mod sqlite;
+pub mod audit;
 mod error;
+mod members;
+pub mod sqlite;
 mod timestamp;
 
+pub use audit::{AuditDraft, AuditEntry, AuditProblem, AuditProblemKind};
 pub use error::{Error, ErrorKind};
+pub use members::{
+    CommunityRecord, NodeRecord, OrgRecord, Permission, Role, TokenRecord, UserRecord,
+};
 
 /// A boxed, sendable future: the return type of every [`Store`] method.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -38,6 +55,10 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// Microseconds since the Unix epoch, UTC. Used for `date_added` and status
 /// request timestamps, which the node assigns itself.
 pub type Micros = i64;
+
+/// The audience of one stored version, as [`Store::audiences_of`] returns
+/// it: `(id, tlp, grants)`.
+pub type StoredAudience = (String, String, Vec<String>);
 
 /// An API root, as TAXII's discovery and API-root resources describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +86,12 @@ pub struct CollectionRecord {
     pub alias: Option<String>,
     /// Media types of the objects the collection holds.
     pub media_types: Vec<String>,
+    /// The id of the community the collection belongs to, if any.
+    pub community: Option<String>,
+    /// The TLP level of objects that carry no TLP marking, e.g. `amber`.
+    pub default_tlp: String,
+    /// Whether the collection is open to every member of the node.
+    pub public: bool,
 }
 
 /// The version of an object version: the text of its `modified` (or
@@ -90,6 +117,14 @@ pub struct NewVersion {
     /// The version; `None` for objects with neither `modified` nor
     /// `created` (most SCOs), whose version is then their `date_added`.
     pub version: Option<VersionStamp>,
+    /// The version's TLP level: `clear`, `green`, `amber`, `amber+strict`
+    /// or `red`.
+    pub tlp: String,
+    /// The version's audience as grant keys (`any`, `org:<id>`,
+    /// `community:<id>`); never empty. Stored sorted and without repeats.
+    pub grants: Vec<String>,
+    /// The id of the submitting organisation, if it has one.
+    pub submitter: Option<String>,
     /// The object's JSON text, exactly as submitted.
     pub raw: String,
 }
@@ -119,6 +154,12 @@ pub struct StoredVersion {
     pub version: VersionStamp,
     /// When this node added the version to the collection.
     pub date_added: Micros,
+    /// The version's TLP level.
+    pub tlp: String,
+    /// The version's grant keys, sorted.
+    pub grants: Vec<String>,
+    /// The id of the submitting organisation, if it had one.
+    pub submitter: Option<String>,
     /// The verbatim JSON, or an empty string when the query asked for
     /// metadata only.
     pub raw: String,
@@ -171,6 +212,13 @@ pub struct ObjectQuery {
     pub after: Option<Cursor>,
     /// Whether to load the JSON text (`false` for manifests).
     pub with_raw: bool,
+    /// The reader's principal keys (same form as [`NewVersion::grants`]).
+    /// `None`: every version (node administrators). `Some(keys)`: only
+    /// versions with at least one grant among `keys`, and
+    /// [`VersionFilter::first`] and [`VersionFilter::last`] are the
+    /// earliest and latest version *among those*, so a newer version the
+    /// reader may not see never hides an older one it may.
+    pub audience: Option<Vec<String>>,
 }
 
 /// One page of query results.
@@ -212,60 +260,47 @@ pub struct StatusRecord {
     pub pendings: Vec<StatusDetail>,
 }
 
-/// A user account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserRecord {
-    /// Unique login name.
-    pub username: String,
-    /// The password hash in PHC string form (argon2id).
-    pub password_hash: String,
-    /// Administrators may read and write every collection.
-    pub is_admin: bool,
-    /// A disabled user is refused at once.
-    pub disabled: bool,
-}
-
-/// A user's rights on one collection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Permission {
-    /// The collection id.
-    pub collection: String,
-    /// May read objects.
-    pub can_read: bool,
-    /// May add objects.
-    pub can_write: bool,
-}
-
 /// Persistence for one node. Object-safe: held as `Arc<dyn Store>`.
 pub trait Store: Send + Sync {
     /// Creates an API root; fails with [`ErrorKind::Conflict`] if the name is taken.
     fn create_api_root(&self, root: ApiRootRecord) -> BoxFuture<'_, Result<()>>;
     /// All API roots, by name.
     fn api_roots(&self) -> BoxFuture<'_, Result<Vec<ApiRootRecord>>>;
-    /// Creates a collection; fails with [`ErrorKind::Conflict`] if the id or alias is taken.
+    /// Creates a collection; fails with [`ErrorKind::Conflict`] if the id or
+    /// alias is taken, and with [`ErrorKind::NotFound`] if its API root or
+    /// community does not exist.
     fn create_collection(&self, collection: CollectionRecord) -> BoxFuture<'_, Result<()>>;
     /// The collections of an API root, in creation order.
     fn collections(&self, api_root: &str) -> BoxFuture<'_, Result<Vec<CollectionRecord>>>;
     /// One collection by id or alias within an API root.
-    fn collection(&self, api_root: &str, id_or_alias: &str)
-    -> BoxFuture<'_, Result<Option<CollectionRecord>>>;
+    fn collection(
+        &self,
+        api_root: &str,
+        id_or_alias: &str,
+    ) -> BoxFuture<'_, Result<Option<CollectionRecord>>>;
+    /// Removes a collection (by id) and the explicit rights on it. Fails
+    /// with [`ErrorKind::NotFound`] if it does not exist and with
+    /// [`ErrorKind::Conflict`] if it holds objects.
+    fn remove_collection(&self, id: &str) -> BoxFuture<'_, Result<()>>;
 
-    /// Stores `versions` in `status.collection` and records `status` in one
-    /// transaction, committed before the future resolves. Returns one
-    /// outcome per input, in order. The status's successes are extended
-    /// with the id and version text of every input, in order (objects
-    /// already present included); its failures and pendings are kept as
-    /// given. `date_added` values are strictly increasing within a
-    /// collection.
+    /// Stores `versions` in `status.collection`, records `status` and
+    /// appends `audit` to the release record (as [`Store::append_audit`]
+    /// does) in one transaction, committed before the future resolves.
+    /// Returns one outcome per input, in order. The status's successes are
+    /// extended with the id and version text of every input, in order
+    /// (objects already present included); its failures and pendings are
+    /// kept as given. `date_added` values are strictly increasing within a
+    /// collection. A version already present keeps its stored audience.
     ///
     /// Fails, writing nothing, with [`ErrorKind::NotFound`] if the
     /// collection does not exist, [`ErrorKind::Conflict`] if the status id
     /// is taken, and [`ErrorKind::InvalidInput`] if a [`VersionStamp::key`]
-    /// is not 30 characters ending in `Z`.
+    /// is not 30 characters ending in `Z` or a version has no grants.
     fn add_objects(
         &self,
         versions: Vec<NewVersion>,
         status: StatusRecord,
+        audit: Vec<AuditDraft>,
     ) -> BoxFuture<'_, Result<Vec<AddOutcome>>>;
     /// Runs a query; see [`ObjectQuery`]. Fails with
     /// [`ErrorKind::NotFound`] if the collection does not exist.
@@ -282,13 +317,65 @@ pub trait Store: Send + Sync {
     ) -> BoxFuture<'_, Result<u64>>;
     /// A status resource by id.
     fn status(&self, id: &str) -> BoxFuture<'_, Result<Option<StatusRecord>>>;
+    /// The TLP level and grant keys of every stored version of these ids,
+    /// in every collection, as `(id, tlp, grants)` ordered by id and
+    /// version (for the check that refuses widening an object's audience).
+    fn audiences_of(&self, ids: Vec<String>) -> BoxFuture<'_, Result<Vec<StoredAudience>>>;
 
-    /// Creates or replaces a user; a replaced user keeps their permissions.
+    /// This node's identity, once set.
+    fn node(&self) -> BoxFuture<'_, Result<Option<NodeRecord>>>;
+    /// Sets (or replaces) this node's identity.
+    fn set_node(&self, node: NodeRecord) -> BoxFuture<'_, Result<()>>;
+
+    /// Creates an organisation; fails with [`ErrorKind::Conflict`] if its
+    /// id or name is taken.
+    fn create_org(&self, org: OrgRecord) -> BoxFuture<'_, Result<()>>;
+    /// All organisations, by name.
+    fn orgs(&self) -> BoxFuture<'_, Result<Vec<OrgRecord>>>;
+    /// One organisation by id, else by name.
+    fn org(&self, id_or_name: &str) -> BoxFuture<'_, Result<Option<OrgRecord>>>;
+    /// Removes an organisation (by id) and its community memberships.
+    /// Fails with [`ErrorKind::NotFound`] if it does not exist and with
+    /// [`ErrorKind::Conflict`] if users belong to it.
+    fn remove_org(&self, id: &str) -> BoxFuture<'_, Result<()>>;
+    /// The users of an organisation (by id), by name.
+    fn users_of_org(&self, org_id: &str) -> BoxFuture<'_, Result<Vec<UserRecord>>>;
+
+    /// Creates a community with its members; fails with
+    /// [`ErrorKind::Conflict`] if its id or name is taken and with
+    /// [`ErrorKind::NotFound`] if a member is not an organisation.
+    fn create_community(&self, community: CommunityRecord) -> BoxFuture<'_, Result<()>>;
+    /// All communities with their members, by name.
+    fn communities(&self) -> BoxFuture<'_, Result<Vec<CommunityRecord>>>;
+    /// One community by id, else by name.
+    fn community(&self, id_or_name: &str) -> BoxFuture<'_, Result<Option<CommunityRecord>>>;
+    /// Removes a community (by id). Fails with [`ErrorKind::NotFound`] if
+    /// it does not exist and with [`ErrorKind::Conflict`] if a collection
+    /// belongs to it.
+    fn remove_community(&self, id: &str) -> BoxFuture<'_, Result<()>>;
+    /// Adds an organisation to a community (`member`) or removes it; both
+    /// by id. Adding a member twice or removing a non-member changes
+    /// nothing. Fails with [`ErrorKind::NotFound`] if either does not exist.
+    fn set_community_member(
+        &self,
+        community_id: &str,
+        org_id: &str,
+        member: bool,
+    ) -> BoxFuture<'_, Result<()>>;
+    /// The ids of the communities an organisation belongs to, sorted.
+    fn communities_of(&self, org_id: &str) -> BoxFuture<'_, Result<Vec<String>>>;
+
+    /// Creates or replaces a user; a replaced user keeps their permissions
+    /// and tokens. Fails with [`ErrorKind::NotFound`] if the user's
+    /// organisation does not exist.
     fn put_user(&self, user: UserRecord) -> BoxFuture<'_, Result<()>>;
     /// A user by name.
     fn user(&self, username: &str) -> BoxFuture<'_, Result<Option<UserRecord>>>;
     /// All users, by name.
     fn users(&self) -> BoxFuture<'_, Result<Vec<UserRecord>>>;
+    /// Removes a user with their permissions and tokens. Fails with
+    /// [`ErrorKind::NotFound`] if there is no such user.
+    fn remove_user(&self, username: &str) -> BoxFuture<'_, Result<()>>;
     /// Sets a user's rights on a collection (both false removes them).
     /// Fails with [`ErrorKind::NotFound`] if the user or the collection
     /// (named by id) does not exist.
@@ -296,4 +383,32 @@ pub trait Store: Send + Sync {
     /// A user's rights on every collection where they have any, in
     /// collection creation order; empty for an unknown user.
     fn permissions(&self, username: &str) -> BoxFuture<'_, Result<Vec<Permission>>>;
+
+    /// Stores a new API token. Fails with [`ErrorKind::Conflict`] if its id
+    /// is taken and with [`ErrorKind::NotFound`] if its user does not exist.
+    fn create_token(&self, token: TokenRecord) -> BoxFuture<'_, Result<()>>;
+    /// A token by id.
+    fn token(&self, id: &str) -> BoxFuture<'_, Result<Option<TokenRecord>>>;
+    /// The tokens of one user, or of every user, in the order they were
+    /// issued.
+    fn tokens(&self, username: Option<String>) -> BoxFuture<'_, Result<Vec<TokenRecord>>>;
+    /// Marks a token revoked. Fails with [`ErrorKind::NotFound`] if there
+    /// is no such token.
+    fn revoke_token(&self, id: &str) -> BoxFuture<'_, Result<()>>;
+
+    /// Appends entries to the release record, in order, each after the
+    /// current last entry: sequence number one more, `prev_hash` its hash,
+    /// `hash` from [`audit::entry_hash`]. Committed before the future
+    /// resolves; returns the sequence numbers given.
+    fn append_audit(&self, drafts: Vec<AuditDraft>) -> BoxFuture<'_, Result<Vec<i64>>>;
+    /// Up to `limit` entries with sequence numbers greater than `after`
+    /// (from the first when `None`), in sequence order.
+    fn audit_entries(
+        &self,
+        after: Option<i64>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<AuditEntry>>>;
+    /// The sequence number and hash of the last entry; `None` while the
+    /// record is empty.
+    fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>>;
 }

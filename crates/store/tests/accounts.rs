@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use charter_store::{ErrorKind, Permission, Store, UserRecord};
+use charter_store::{ErrorKind, Permission, Role, Store, UserRecord};
 
 use crate::util::collection;
 
@@ -10,7 +10,8 @@ fn user(name: &str) -> UserRecord {
     UserRecord {
         username: name.into(),
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1${name}"),
-        is_admin: false,
+        role: Role::Analyst,
+        org: None,
         disabled: false,
     }
 }
@@ -28,7 +29,7 @@ storetest!(users_are_created_replaced_and_listed, |store: Arc<dyn Store>| async 
 
     let mut changed = user("zoe");
     changed.password_hash = "$argon2id$new".into();
-    changed.is_admin = true;
+    changed.role = Role::NodeAdmin;
     changed.disabled = true;
     store.put_user(changed.clone()).await.expect("replaced");
     assert_eq!(store.users().await.expect("users"), vec![user("adam"), changed]);
@@ -53,7 +54,7 @@ storetest!(permissions_are_set_changed_and_removed, |store: Arc<dyn Store>| asyn
     assert_eq!(store.permissions("ben").await.expect("rights"), [rights(&a, false, true)]);
 
     // Replacing a user keeps their rights.
-    store.put_user(UserRecord { is_admin: true, ..user("ann") }).await.expect("replaced");
+    store.put_user(UserRecord { role: Role::NodeAdmin, ..user("ann") }).await.expect("replaced");
     assert_eq!(store.permissions("ann").await.expect("rights"), [rights(&a, false, true)]);
     assert!(store.permissions("nobody").await.expect("rights").is_empty());
 });

@@ -97,3 +97,40 @@ storetest!(
         assert_eq!(ids, ["c0", "c1"], "failed creations left nothing behind");
     }
 );
+
+storetest!(only_empty_collections_are_removed, |store: Arc<dyn Store>| async move {
+    let full = collection(&*store, "full").await;
+    let empty = collection(&*store, "empty").await;
+    crate::util::add(&*store, &full, vec![crate::util::indicator(1, "2021-01-01T00:00:00Z")]).await;
+    let user = charter_store::UserRecord {
+        username: "ann".into(),
+        password_hash: "x".into(),
+        role: charter_store::Role::Reader,
+        org: None,
+        disabled: false,
+    };
+    store.put_user(user).await.expect("user");
+    let rights =
+        charter_store::Permission { collection: empty.clone(), can_read: true, can_write: false };
+    store.set_permission("ann", rights).await.expect("rights");
+
+    let err = store.remove_collection(&full).await.expect_err("holds objects");
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert!(err.to_string().contains("full"), "{err}");
+    store.remove_collection(&empty).await.expect("removed");
+    assert_eq!(store.collection(ROOT, &empty).await.expect("read"), None);
+    assert!(store.permissions("ann").await.expect("rights").is_empty(), "its rights went with it");
+    assert_eq!(
+        store.remove_collection(&empty).await.expect_err("gone").kind(),
+        ErrorKind::NotFound
+    );
+    // Its id and alias may be used again.
+    store.create_collection(collection_record(&empty)).await.expect("recreated");
+
+    store
+        .delete_object(&full, &crate::util::sid("indicator", 1), crate::util::all())
+        .await
+        .expect("emptied");
+    store.remove_collection(&full).await.expect("removed once empty");
+    assert_eq!(store.collections(ROOT).await.expect("list").len(), 1);
+});

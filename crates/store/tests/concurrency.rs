@@ -25,8 +25,10 @@ storetest!(eight_concurrent_envelopes_all_land, |store: Arc<dyn Store>| async mo
                             )
                         })
                         .collect();
-                    let outcomes =
-                        store.add_objects(batch, status(&c)).await.expect("write acknowledged");
+                    let outcomes = store
+                        .add_objects(batch, status(&c), Vec::new())
+                        .await
+                        .expect("write acknowledged");
                     assert_eq!(outcomes.len(), 100);
                     for outcome in outcomes {
                         let AddOutcome::Added(at) = outcome else { panic!("every object is new") };
@@ -62,7 +64,7 @@ storetest!(reads_proceed_while_writes_commit, |store: Arc<dyn Store>| async move
             for round in 0..20u64 {
                 let batch =
                     (0..50).map(|n| indicator(round * 100 + n, "2021-01-01T00:00:00Z")).collect();
-                store.add_objects(batch, status(&c)).await.expect("written");
+                store.add_objects(batch, status(&c), Vec::new()).await.expect("written");
             }
         })
     };
@@ -87,7 +89,7 @@ storetest!(a_refused_write_does_not_disturb_its_neighbours, |store: Arc<dyn Stor
             tokio::spawn(async move {
                 let batch =
                     (0..20).map(|i| indicator(n * 100 + i, "2021-01-01T00:00:00Z")).collect();
-                store.add_objects(batch, status(&target)).await.map_err(|e| e.kind())
+                store.add_objects(batch, status(&target), Vec::new()).await.map_err(|e| e.kind())
             })
         })
         .collect();

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use charter_store::{ApiRootRecord, Permission, UserRecord};
+use charter_store::{ApiRootRecord, Permission, Role, UserRecord};
 
 use crate::util::{
     CHILD_ENV, Fixture, ROOT, add, collection, everything, indicator, query, status,
@@ -24,11 +24,15 @@ fixturetest!(data_survives_closing_and_reopening, |fx: Fixture| async move {
     let c = collection(&*store, "c").await;
     let mut s = status(&c);
     s.id = "kept".into();
-    store.add_objects((0..100).map(|n| indicator(n, V1)).collect(), s).await.expect("added");
+    store
+        .add_objects((0..100).map(|n| indicator(n, V1)).collect(), s, Vec::new())
+        .await
+        .expect("added");
     let user = UserRecord {
         username: "ann".into(),
         password_hash: "$argon2id$x".into(),
-        is_admin: false,
+        role: Role::Reader,
+        org: None,
         disabled: false,
     };
     store.put_user(user.clone()).await.expect("user");
@@ -80,7 +84,10 @@ async fn child(fx: Fixture) {
                 for n in 0..500u64 {
                     let mut s = status("c");
                     s.id = format!("envelope-{task}-{n}");
-                    store.add_objects(envelope(task, n), s).await.expect("acknowledged");
+                    store
+                        .add_objects(envelope(task, n), s, Vec::new())
+                        .await
+                        .expect("acknowledged");
                     let mut out = std::io::stdout().lock();
                     writeln!(out, "acked {task} {n}").expect("stdout");
                     out.flush().expect("stdout");

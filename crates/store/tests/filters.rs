@@ -84,7 +84,7 @@ fn pairs(items: &[StoredVersion]) -> Vec<(String, String)> {
 }
 
 /// Every combination of the filters' interesting values.
-fn combinations(c: &str, middle: i64) -> Vec<ObjectQuery> {
+pub(crate) fn combinations(c: &str, middle: i64) -> Vec<ObjectQuery> {
     let strings = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let id_sets = [
         vec![],

@@ -140,7 +140,8 @@ storetest!(unversioned_objects_take_date_added_as_version, |store: Arc<dyn Store
     // Resubmitting the same object (a federation retry) adds nothing.
     let mut retry = status(&c);
     retry.id = "retry".into();
-    let outcomes = store.add_objects(vec![example.clone()], retry).await.expect("added");
+    let outcomes =
+        store.add_objects(vec![example.clone()], retry, Vec::new()).await.expect("added");
     assert_eq!(outcomes, [AddOutcome::AlreadyPresent]);
     let recorded = store.status("retry").await.expect("status").expect("recorded");
     assert_eq!(recorded.successes[0].version, items[0].version.text);
@@ -176,7 +177,10 @@ storetest!(writes_to_a_missing_collection_change_nothing, |store: Arc<dyn Store>
     let c = collection(&*store, "c").await;
     let lost = status("nowhere");
     let lost_id = lost.id.clone();
-    let err = store.add_objects(vec![indicator(1, V1)], lost).await.expect_err("no collection");
+    let err = store
+        .add_objects(vec![indicator(1, V1)], lost, Vec::new())
+        .await
+        .expect_err("no collection");
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(err.to_string().contains("nowhere"), "the message names the collection: {err}");
     assert_eq!(store.status(&lost_id).await.expect("read"), None, "no status recorded");
@@ -192,8 +196,10 @@ storetest!(malformed_version_keys_are_refused_whole, |store: Arc<dyn Store>| asy
     let c = collection(&*store, "c").await;
     let mut bad = indicator(2, V1);
     bad.version = Some(VersionStamp { key: "2021-01-01".into(), text: "2021-01-01".into() });
-    let err =
-        store.add_objects(vec![indicator(1, V1), bad], status(&c)).await.expect_err("bad key");
+    let err = store
+        .add_objects(vec![indicator(1, V1), bad], status(&c), Vec::new())
+        .await
+        .expect_err("bad key");
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(everything(&*store, &c).await.is_empty(), "nothing of the envelope was stored");
 });

@@ -18,7 +18,7 @@ storetest!(status_is_recorded_with_every_success_in_order, |store: Arc<dyn Store
     let mut first = status(&c);
     first.id = "first".into();
     let objects = vec![indicator(2, V1), sco(1, "example.com"), indicator(1, V1)];
-    store.add_objects(objects.clone(), first).await.expect("added");
+    store.add_objects(objects.clone(), first, Vec::new()).await.expect("added");
 
     let mut second = status(&c);
     second.id = "second".into();
@@ -27,7 +27,7 @@ storetest!(status_is_recorded_with_every_success_in_order, |store: Arc<dyn Store
     second.failures = vec![detail("indicator--bad", "", Some("missing property: pattern"))];
     second.pendings = vec![detail("indicator--later", "2021-01-01T00:00:00Z", None)];
     store
-        .add_objects(vec![indicator(1, V1), indicator(3, V1)], second.clone())
+        .add_objects(vec![indicator(1, V1), indicator(3, V1)], second.clone(), Vec::new())
         .await
         .expect("added");
 
@@ -55,8 +55,9 @@ storetest!(a_reused_status_id_is_refused_and_writes_nothing, |store: Arc<dyn Sto
     let c = collection(&*store, "c").await;
     let mut s = status(&c);
     s.id = "once".into();
-    store.add_objects(vec![indicator(1, V1)], s.clone()).await.expect("added");
-    let err = store.add_objects(vec![indicator(2, V1)], s).await.expect_err("same status id");
+    store.add_objects(vec![indicator(1, V1)], s.clone(), Vec::new()).await.expect("added");
+    let err =
+        store.add_objects(vec![indicator(2, V1)], s, Vec::new()).await.expect_err("same status id");
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert_eq!(everything(&*store, &c).await.len(), 1, "the second envelope left nothing");
     let stored = store.status("once").await.expect("read").expect("recorded");

@@ -6,11 +6,15 @@
 //! others. Modules:
 //!
 //! - `catalog`: API roots and collections.
+//! - `members`: the node, organisations, communities, users' roles, tokens.
 //! - `objects`: adding versions, immutability, first/last, `date_added`, deletion.
 //! - `filters`: every query filter and their combinations, against a model.
 //! - `pagination`: cursors, limits, paging while writes land.
 //! - `statuses`: status resources recorded with their writes.
 //! - `accounts`: users and permissions.
+//! - `audience`: reads filtered by the reader's principal keys.
+//! - `audit`: the release record's chain, and tampering with it.
+//! - `migration`: opening a database written by the first schema.
 //! - `concurrency`: many writers at once.
 //! - `durability`: reopening, and a writer killed with SIGKILL.
 //! - `sqlite`: what only the SQLite backend promises (query plans, schema
@@ -20,10 +24,14 @@
 mod util;
 
 mod accounts;
+mod audience;
+mod audit;
 mod catalog;
 mod concurrency;
 mod durability;
 mod filters;
+mod members;
+mod migration;
 mod objects;
 mod pagination;
 mod sqlite;

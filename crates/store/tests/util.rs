@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use charter_store::sqlite::SqliteStore;
 use charter_store::{
-    AddOutcome, ApiRootRecord, CollectionRecord, NewVersion, ObjectQuery, StatusRecord, Store,
-    StoredVersion, VersionFilter, VersionStamp,
+    AddOutcome, ApiRootRecord, CollectionRecord, NewVersion, ObjectQuery, OrgRecord, StatusRecord,
+    Store, StoredVersion, VersionFilter, VersionStamp,
 };
 
 /// Expands a test over `Arc<dyn Store>` into one test per backend.
@@ -147,6 +147,9 @@ where
     runtime().block_on(body(Fixture::new(backend, test_name)));
 }
 
+/// The grant key every reader holds.
+pub const ANYONE: &str = "any";
+
 /// The API root every test collection lives in.
 pub const ROOT: &str = "default";
 
@@ -159,6 +162,9 @@ pub fn collection_record(id: &str) -> CollectionRecord {
         description: None,
         alias: None,
         media_types: vec!["application/stix+json;version=2.1".to_owned()],
+        community: None,
+        default_tlp: "amber".to_owned(),
+        public: false,
     }
 }
 
@@ -192,6 +198,9 @@ pub fn sdo(kind: &str, id: &str, modified: &str) -> NewVersion {
         object_type: kind.to_owned(),
         spec_version: "2.1".to_owned(),
         version: Some(stamp(modified)),
+        tlp: "amber".to_owned(),
+        grants: vec![ANYONE.to_owned()],
+        submitter: None,
         raw: format!(
             r#"{{"type":"{kind}","spec_version":"2.1","id":"{id}","created":"2020-01-01T00:00:00.000Z","modified":"{modified}"}}"#
         ),
@@ -218,9 +227,37 @@ pub fn sco(n: u64, value: &str) -> NewVersion {
         object_type: "domain-name".to_owned(),
         spec_version: "2.1".to_owned(),
         version: None,
+        tlp: "clear".to_owned(),
+        grants: vec![ANYONE.to_owned()],
+        submitter: None,
         raw: format!(
             r#"{{"type":"domain-name","spec_version":"2.1","id":"{id}","value":"{value}"}}"#
         ),
+    }
+}
+
+/// `v` with the audience `grants` at TLP level `tlp`, submitted by `org`.
+pub fn granted(mut v: NewVersion, tlp: &str, grants: &[&str], org: Option<&str>) -> NewVersion {
+    v.tlp = tlp.to_owned();
+    v.grants = grants.iter().map(|g| (*g).to_owned()).collect();
+    v.submitter = org.map(str::to_owned);
+    v
+}
+
+/// Principal keys from string slices.
+pub fn principal(keys: &[&str]) -> Option<Vec<String>> {
+    Some(keys.iter().map(|k| (*k).to_owned()).collect())
+}
+
+/// An organisation record named `name`, with an id derived from it.
+pub fn org_record(name: &str) -> OrgRecord {
+    OrgRecord {
+        id: format!("org-{name}"),
+        name: name.to_owned(),
+        country: "GB".to_owned(),
+        sectors: vec!["energy".to_owned(), "water".to_owned()],
+        kind: "private".to_owned(),
+        identity_id: format!("identity--{name}"),
     }
 }
 
@@ -251,7 +288,7 @@ pub async fn add(
     collection: &str,
     versions: Vec<NewVersion>,
 ) -> Vec<AddOutcome> {
-    store.add_objects(versions, status(collection)).await.expect("objects added")
+    store.add_objects(versions, status(collection), Vec::new()).await.expect("objects added")
 }
 
 /// A query over `collection`: latest versions, everything, with JSON.
@@ -266,6 +303,7 @@ pub fn query(collection: &str) -> ObjectQuery {
         limit: 100_000,
         after: None,
         with_raw: true,
+        audience: None,
     }
 }
 

@@ -67,6 +67,18 @@ pub(super) fn create_collection(conn: &Connection, c: &CollectionRecord) -> Resu
             format!("collection '{}' already exists", c.id),
         ));
     }
+    if let Some(community) = &c.community {
+        let known = conn
+            .prepare_cached("SELECT 1 FROM communities WHERE id = ?1")
+            .and_then(|mut stmt| stmt.exists([community]))
+            .map_err(sql_err(context()))?;
+        if !known {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!("community '{community}' not found for collection '{}'", c.id),
+            ));
+        }
+    }
     if let Some(alias) = &c.alias {
         let alias_taken = conn
             .prepare_cached("SELECT 1 FROM collections WHERE api_root = ?1 AND alias = ?2")
@@ -82,17 +94,29 @@ pub(super) fn create_collection(conn: &Connection, c: &CollectionRecord) -> Resu
     let media_types = serde_json::to_string(&c.media_types)
         .map_err(|e| Error::backend(format!("encoding the media types of '{}'", c.id), e))?;
     conn.prepare_cached(
-        "INSERT INTO collections (id, api_root, title, description, alias, media_types)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO collections (id, api_root, title, description, alias, media_types,
+                                  community, default_tlp, public)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )
     .and_then(|mut stmt| {
-        stmt.execute(params![c.id, c.api_root, c.title, c.description, c.alias, media_types])
+        stmt.execute(params![
+            c.id,
+            c.api_root,
+            c.title,
+            c.description,
+            c.alias,
+            media_types,
+            c.community,
+            c.default_tlp,
+            c.public
+        ])
     })
     .map_err(sql_err(context()))?;
     Ok(())
 }
 
-const COLLECTION_COLUMNS: &str = "id, api_root, title, description, alias, media_types";
+const COLLECTION_COLUMNS: &str =
+    "id, api_root, title, description, alias, media_types, community, default_tlp, public";
 
 fn collection_row(row: &Row<'_>) -> rusqlite::Result<CollectionRecord> {
     let media_types: String = row.get(5)?;
@@ -105,6 +129,9 @@ fn collection_row(row: &Row<'_>) -> rusqlite::Result<CollectionRecord> {
         description: row.get(3)?,
         alias: row.get(4)?,
         media_types,
+        community: row.get(6)?,
+        default_tlp: row.get(7)?,
+        public: row.get(8)?,
     })
 }
 
@@ -148,4 +175,26 @@ pub(super) fn collection_key(conn: &Connection, id: &str) -> Result<CollectionKe
         })
         .map_err(sql_err(format!("reading collection '{id}'")))?
         .ok_or_else(|| no_collection(id))
+}
+
+/// Removes an empty collection and the explicit rights on it.
+pub(super) fn remove_collection(conn: &Connection, id: &str) -> Result<()> {
+    let key = collection_key(conn, id)?;
+    let context = || format!("removing collection '{id}'");
+    let holds_objects = conn
+        .prepare_cached("SELECT 1 FROM objects INDEXED BY objects_added WHERE collection = ?1")
+        .and_then(|mut stmt| stmt.exists([key.seq]))
+        .map_err(sql_err(context()))?;
+    if holds_objects {
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            format!("collection '{id}' holds objects; delete them first"),
+        ));
+    }
+    conn.prepare_cached("DELETE FROM permissions WHERE collection = ?1")
+        .and_then(|mut stmt| stmt.execute([key.seq]))
+        .and_then(|_| conn.prepare_cached("DELETE FROM collections WHERE seq = ?1"))
+        .and_then(|mut stmt| stmt.execute([key.seq]))
+        .map_err(sql_err(context()))?;
+    Ok(())
 }

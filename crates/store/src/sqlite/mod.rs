@@ -20,8 +20,12 @@
 //! (the last `date_added` of each collection lives in the database).
 
 mod accounts;
+mod audience;
+mod audit;
 mod catalog;
 mod checkpoint;
+mod grants;
+mod members;
 mod objects;
 mod pool;
 mod query;
@@ -33,8 +37,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::{
-    AddOutcome, ApiRootRecord, BoxFuture, CollectionRecord, Error, ErrorKind, NewVersion,
-    ObjectQuery, Page, Permission, Result, StatusRecord, Store, UserRecord, VersionFilter,
+    AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, CollectionRecord,
+    CommunityRecord, Error, ErrorKind, NewVersion, NodeRecord, ObjectQuery, OrgRecord, Page,
+    Permission, Result, StatusRecord, Store, StoredAudience, TokenRecord, UserRecord,
+    VersionFilter,
 };
 use checkpoint::Checkpointer;
 use pool::ReadPool;
@@ -122,13 +128,21 @@ impl Store for SqliteStore {
         Box::pin(self.readers.run(move |conn| catalog::collection(conn, &api_root, &key)))
     }
 
+    fn remove_collection(&self, id: &str) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        Box::pin(self.writer.submit(1, move |conn| catalog::remove_collection(conn, &id)))
+    }
+
     fn add_objects(
         &self,
         versions: Vec<NewVersion>,
         status: StatusRecord,
+        audit: Vec<AuditDraft>,
     ) -> BoxFuture<'_, Result<Vec<AddOutcome>>> {
-        let weight = versions.len() + 1;
-        Box::pin(self.writer.submit(weight, move |conn| objects::add(conn, &versions, status)))
+        let weight = versions.len() + audit.len() + 1;
+        Box::pin(
+            self.writer.submit(weight, move |conn| objects::add(conn, &versions, status, &audit)),
+        )
     }
 
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>> {
@@ -152,6 +166,79 @@ impl Store for SqliteStore {
         Box::pin(self.readers.run(move |conn| status::get(conn, &id)))
     }
 
+    fn audiences_of(&self, ids: Vec<String>) -> BoxFuture<'_, Result<Vec<StoredAudience>>> {
+        Box::pin(self.readers.run(move |conn| query::audiences_of(conn, &ids)))
+    }
+
+    fn node(&self) -> BoxFuture<'_, Result<Option<NodeRecord>>> {
+        Box::pin(self.readers.run(members::node))
+    }
+
+    fn set_node(&self, node: NodeRecord) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.writer.submit(1, move |conn| members::set_node(conn, &node)))
+    }
+
+    fn create_org(&self, org: OrgRecord) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.writer.submit(1, move |conn| members::create_org(conn, &org)))
+    }
+
+    fn orgs(&self) -> BoxFuture<'_, Result<Vec<OrgRecord>>> {
+        Box::pin(self.readers.run(members::orgs))
+    }
+
+    fn org(&self, id_or_name: &str) -> BoxFuture<'_, Result<Option<OrgRecord>>> {
+        let key = id_or_name.to_owned();
+        Box::pin(self.readers.run(move |conn| members::org(conn, &key)))
+    }
+
+    fn remove_org(&self, id: &str) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        Box::pin(self.writer.submit(1, move |conn| members::remove_org(conn, &id)))
+    }
+
+    fn users_of_org(&self, org_id: &str) -> BoxFuture<'_, Result<Vec<UserRecord>>> {
+        let org = org_id.to_owned();
+        Box::pin(self.readers.run(move |conn| accounts::users_of_org(conn, &org)))
+    }
+
+    fn create_community(&self, community: CommunityRecord) -> BoxFuture<'_, Result<()>> {
+        let weight = community.members.len() + 1;
+        Box::pin(
+            self.writer.submit(weight, move |conn| members::create_community(conn, &community)),
+        )
+    }
+
+    fn communities(&self) -> BoxFuture<'_, Result<Vec<CommunityRecord>>> {
+        Box::pin(self.readers.run(members::communities))
+    }
+
+    fn community(&self, id_or_name: &str) -> BoxFuture<'_, Result<Option<CommunityRecord>>> {
+        let key = id_or_name.to_owned();
+        Box::pin(self.readers.run(move |conn| members::community(conn, &key)))
+    }
+
+    fn remove_community(&self, id: &str) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        Box::pin(self.writer.submit(1, move |conn| members::remove_community(conn, &id)))
+    }
+
+    fn set_community_member(
+        &self,
+        community_id: &str,
+        org_id: &str,
+        member: bool,
+    ) -> BoxFuture<'_, Result<()>> {
+        let (community, org) = (community_id.to_owned(), org_id.to_owned());
+        Box::pin(
+            self.writer.submit(1, move |conn| members::set_member(conn, &community, &org, member)),
+        )
+    }
+
+    fn communities_of(&self, org_id: &str) -> BoxFuture<'_, Result<Vec<String>>> {
+        let org = org_id.to_owned();
+        Box::pin(self.readers.run(move |conn| members::communities_of(conn, &org)))
+    }
+
     fn put_user(&self, user: UserRecord) -> BoxFuture<'_, Result<()>> {
         Box::pin(self.writer.submit(1, move |conn| accounts::put_user(conn, &user)))
     }
@@ -165,6 +252,11 @@ impl Store for SqliteStore {
         Box::pin(self.readers.run(accounts::users))
     }
 
+    fn remove_user(&self, username: &str) -> BoxFuture<'_, Result<()>> {
+        let username = username.to_owned();
+        Box::pin(self.writer.submit(1, move |conn| accounts::remove_user(conn, &username)))
+    }
+
     fn set_permission(&self, username: &str, permission: Permission) -> BoxFuture<'_, Result<()>> {
         let username = username.to_owned();
         Box::pin(
@@ -176,6 +268,40 @@ impl Store for SqliteStore {
     fn permissions(&self, username: &str) -> BoxFuture<'_, Result<Vec<Permission>>> {
         let username = username.to_owned();
         Box::pin(self.readers.run(move |conn| accounts::permissions(conn, &username)))
+    }
+
+    fn create_token(&self, token: TokenRecord) -> BoxFuture<'_, Result<()>> {
+        Box::pin(self.writer.submit(1, move |conn| accounts::create_token(conn, &token)))
+    }
+
+    fn token(&self, id: &str) -> BoxFuture<'_, Result<Option<TokenRecord>>> {
+        let id = id.to_owned();
+        Box::pin(self.readers.run(move |conn| accounts::token(conn, &id)))
+    }
+
+    fn tokens(&self, username: Option<String>) -> BoxFuture<'_, Result<Vec<TokenRecord>>> {
+        Box::pin(self.readers.run(move |conn| accounts::tokens(conn, username.as_deref())))
+    }
+
+    fn revoke_token(&self, id: &str) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        Box::pin(self.writer.submit(1, move |conn| accounts::revoke_token(conn, &id)))
+    }
+
+    fn append_audit(&self, drafts: Vec<AuditDraft>) -> BoxFuture<'_, Result<Vec<i64>>> {
+        Box::pin(self.writer.submit(drafts.len().max(1), move |conn| audit::append(conn, &drafts)))
+    }
+
+    fn audit_entries(
+        &self,
+        after: Option<i64>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<AuditEntry>>> {
+        Box::pin(self.readers.run(move |conn| audit::entries(conn, after, limit)))
+    }
+
+    fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>> {
+        Box::pin(self.readers.run(audit::head))
     }
 }
 

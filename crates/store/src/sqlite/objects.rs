@@ -11,21 +11,22 @@
 //! one row has `is_first = 1` (the smallest `version_key`) and exactly one
 //! has `is_last = 1` (the greatest); they are the same row when there is one
 //! version. `add` keeps this whatever order versions arrive in, and `delete`
-//! restores it for the id it touched.
+//! restores it for the id it touched. The same holds per grant key for the
+//! `grants` rows (see `grants`).
 
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::types::Value;
-
+use rusqlite::types::{Type, Value};
 use rusqlite::{CachedStatement, Connection, OptionalExtension, params, params_from_iter};
 
 use super::catalog::collection_key;
+use super::grants::{self, GrantWriter, Held};
 use super::query::Clause;
-use super::{sql_err, status};
+use super::{audit, sql_err, status};
 use crate::{
-    AddOutcome, Error, ErrorKind, Micros, NewVersion, Result, StatusDetail, StatusRecord,
-    VersionFilter, VersionStamp,
+    AddOutcome, AuditDraft, Error, ErrorKind, Micros, NewVersion, Result, StatusDetail,
+    StatusRecord, VersionFilter, VersionStamp,
 };
 
 /// The length of a [`VersionStamp::key`]: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
@@ -52,14 +53,16 @@ fn now_micros() -> Micros {
         .map_or(0, |d| Micros::try_from(d.as_micros()).unwrap_or(Micros::MAX))
 }
 
-/// Stores `versions` in `status.collection` and records `status`, its
-/// successes extended with every input's id and version. Nothing is written
-/// if the collection is unknown, the status id is taken or a version key is
-/// malformed.
+/// Stores `versions` in `status.collection`, records `status` (its
+/// successes extended with every input's id and version) and appends
+/// `drafts` to the release record. Nothing is written if the collection is
+/// unknown, the status id is taken, a version key is malformed or a version
+/// has no grants.
 pub(super) fn add(
     conn: &Connection,
     versions: &[NewVersion],
     mut status: StatusRecord,
+    drafts: &[AuditDraft],
 ) -> Result<Vec<AddOutcome>> {
     let key = collection_key(conn, &status.collection)?;
     if let Some(bad) =
@@ -68,6 +71,12 @@ pub(super) fn add(
         return Err(Error::new(
             ErrorKind::InvalidInput,
             format!("object {} has a malformed version key", bad.id),
+        ));
+    }
+    if let Some(bare) = versions.iter().find(|v| v.grants.is_empty()) {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("object {} has no audience (its grants are empty)", bare.id),
         ));
     }
     status::ensure_new(conn, &status.id)?;
@@ -95,6 +104,7 @@ pub(super) fn add(
             .map_err(sql_err(format!("updating collection '{}'", status.collection)))?;
     }
     status::insert(conn, &status)?;
+    audit::append(conn, drafts)?;
     Ok(outcomes)
 }
 
@@ -105,12 +115,13 @@ fn well_formed(key: &str) -> bool {
 
 /// One envelope's write: the versions already stored under its ids, looked
 /// up with one statement for the whole envelope rather than one per object,
-/// and the insert statement, prepared once.
+/// and the insert statements, prepared once.
 struct Envelope<'c> {
     collection: i64,
-    /// Row number and version key of every stored version of each id in
-    /// the envelope, kept current as the envelope's own versions go in.
-    stored: HashMap<String, Vec<(i64, String)>>,
+    /// Every stored version of each id in the envelope, kept current as the
+    /// envelope's own versions go in.
+    stored: HashMap<String, Vec<Held>>,
+    grants: GrantWriter<'c>,
     insert: CachedStatement<'c>,
     clear_first: CachedStatement<'c>,
     clear_last: CachedStatement<'c>,
@@ -122,30 +133,41 @@ impl<'c> Envelope<'c> {
         collection: i64,
         versions: &[NewVersion],
     ) -> rusqlite::Result<Self> {
-        let mut stored: HashMap<String, Vec<(i64, String)>> =
+        let mut stored: HashMap<String, Vec<Held>> =
             versions.iter().map(|v| (v.id.clone(), Vec::new())).collect();
+        let mut grants = GrantWriter::new(conn, collection)?;
         let mut hashes: Vec<i64> = versions.iter().map(|v| id_hash(&v.id)).collect();
         hashes.sort_unstable();
         hashes.dedup();
         let hashes = serde_json::to_string(&hashes).unwrap_or_else(|_| "[]".to_owned());
         let mut lookup = conn.prepare_cached(
-            "SELECT id, seq, version_key FROM objects INDEXED BY objects_id
-             WHERE collection = ?1 AND id_hash IN (SELECT value FROM json_each(?2))",
+            "SELECT id, seq, version_key, date_added, grants FROM objects INDEXED BY objects_id
+             WHERE id_hash IN (SELECT value FROM json_each(?2)) AND collection = ?1",
         )?;
         let mut rows = lookup.query(params![collection, hashes])?;
         while let Some(row) = rows.next()? {
             // A hash shared with an id outside the envelope is skipped here.
             if let Some(list) = stored.get_mut(row.get_ref(0)?.as_str()?) {
-                list.push((row.get(1)?, row.get(2)?));
+                let keys = grants::from_json(row.get_ref(4)?.as_str()?).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(4, Type::Text, Box::new(e))
+                })?;
+                list.push(Held {
+                    seq: row.get(1)?,
+                    version_key: row.get(2)?,
+                    date_added: row.get(3)?,
+                    grants: grants.numbers(&keys)?,
+                });
             }
         }
         Ok(Envelope {
             collection,
             stored,
+            grants,
             insert: conn.prepare_cached(
                 "INSERT INTO objects (collection, date_added, id, id_hash, type, spec_version,
-                                      version_key, version_text, is_first, is_last, raw)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                      version_key, version_text, is_first, is_last,
+                                      tlp, grants, submitter, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?,
             clear_first: conn.prepare_cached("UPDATE objects SET is_first = 0 WHERE seq = ?1")?,
             clear_last: conn.prepare_cached("UPDATE objects SET is_last = 0 WHERE seq = ?1")?,
@@ -178,20 +200,32 @@ impl<'c> Envelope<'c> {
             }
         };
         let stored = self.stored.entry(version.id.clone()).or_default();
-        if stored.iter().any(|(_, key)| *key == stamp.key) {
+        if stored.iter().any(|held| held.version_key == stamp.key) {
             return Ok((AddOutcome::AlreadyPresent, stamp.text.clone()));
         }
-        let first = stored.iter().min_by(|a, b| a.1.cmp(&b.1));
-        let last = stored.iter().max_by(|a, b| a.1.cmp(&b.1));
-        let is_first = first.is_none_or(|(_, key)| stamp.key < *key);
-        let is_last = last.is_none_or(|(_, key)| stamp.key > *key);
-        if let Some((seq, _)) = first.filter(|_| is_first) {
-            self.clear_first.execute([seq])?;
+        let (is_first, is_last) = place(stored.iter(), &stamp.key);
+        if let (true, Some(held)) = (is_first, earliest(stored.iter())) {
+            self.clear_first.execute([held.seq])?;
         }
-        if let Some((seq, _)) = last.filter(|_| is_last) {
-            self.clear_last.execute([seq])?;
+        if let (true, Some(held)) = (is_last, latest(stored.iter())) {
+            self.clear_last.execute([held.seq])?;
         }
+        let keys = grants::normalize(&version.grants);
+        let numbers = self.grants.numbers(&keys)?;
         let date_added = date_added.unwrap_or_else(|| clock.next());
+        // Per key, the same placement among the versions that carry it.
+        let mut flags = Vec::with_capacity(numbers.len());
+        for &key in &numbers {
+            let carrying = || stored.iter().filter(|held| held.grants.contains(&key));
+            let (first, last) = place(carrying(), &stamp.key);
+            if let (true, Some(held)) = (first, earliest(carrying())) {
+                self.grants.clear_first(key, held.date_added)?;
+            }
+            if let (true, Some(held)) = (last, latest(carrying())) {
+                self.grants.clear_last(key, held.date_added)?;
+            }
+            flags.push((first, last));
+        }
         self.insert.execute(params![
             self.collection,
             date_added,
@@ -203,11 +237,34 @@ impl<'c> Envelope<'c> {
             stamp.text,
             is_first,
             is_last,
+            version.tlp,
+            grants::to_json(&keys),
+            version.submitter,
             version.raw,
         ])?;
-        stored.push((conn.last_insert_rowid(), stamp.key.clone()));
+        let seq = conn.last_insert_rowid();
+        for (&key, &flag) in numbers.iter().zip(&flags) {
+            self.grants.insert(key, date_added, seq, &version.object_type, flag)?;
+        }
+        stored.push(Held { seq, version_key: stamp.key.clone(), date_added, grants: numbers });
         Ok((AddOutcome::Added(date_added), stamp.text.clone()))
     }
+}
+
+/// Whether a new version with `key` would be the first and the last among
+/// `held` (both when there are none).
+fn place<'a>(mut held: impl Iterator<Item = &'a Held> + Clone, key: &str) -> (bool, bool) {
+    let first = held.clone().all(|h| key < h.version_key.as_str());
+    let last = held.all(|h| key > h.version_key.as_str());
+    (first, last)
+}
+
+fn earliest<'a>(held: impl Iterator<Item = &'a Held>) -> Option<&'a Held> {
+    held.min_by(|a, b| a.version_key.cmp(&b.version_key))
+}
+
+fn latest<'a>(held: impl Iterator<Item = &'a Held>) -> Option<&'a Held> {
+    held.max_by(|a, b| a.version_key.cmp(&b.version_key))
 }
 
 /// The version text of a stored version of `version.id` with exactly the
@@ -219,7 +276,7 @@ fn identical_unversioned(
 ) -> rusqlite::Result<Option<String>> {
     conn.prepare_cached(
         "SELECT version_text FROM objects INDEXED BY objects_id
-         WHERE collection = ?1 AND id_hash = ?2 AND id = ?3 AND raw = ?4 LIMIT 1",
+         WHERE id_hash = ?2 AND collection = ?1 AND id = ?3 AND raw = ?4 LIMIT 1",
     )?
     .query_row(params![collection, id_hash(&version.id), version.id, version.raw], |row| row.get(0))
     .optional()
@@ -246,7 +303,8 @@ pub(super) fn id_hash(id: &str) -> i64 {
     i64::from_ne_bytes(hash.to_ne_bytes())
 }
 
-/// Deletes the versions of `id` that `filter` selects; returns how many.
+/// Deletes the versions of `id` that `filter` selects, with their grant
+/// rows; returns how many.
 pub(super) fn delete(
     conn: &Connection,
     collection: &str,
@@ -257,40 +315,64 @@ pub(super) fn delete(
     let context = || format!("deleting {id} from collection '{collection}'");
     let mut clause = Clause::new(
         "DELETE FROM objects INDEXED BY objects_id
-         WHERE collection = ?1 AND id_hash = ?2 AND id = ?3",
+         WHERE id_hash = ?2 AND collection = ?1 AND id = ?3",
         vec![Value::Integer(key.seq), Value::Integer(id_hash(id)), Value::Text(id.to_owned())],
     );
     clause.versions(filter);
-    let removed = conn
+    clause.sql.push_str(" RETURNING date_added, grants");
+    let removed: Vec<(Micros, String)> = conn
         .prepare_cached(&clause.sql)
-        .and_then(|mut stmt| stmt.execute(params_from_iter(clause.params)))
+        .and_then(|mut stmt| {
+            stmt.query_map(params_from_iter(clause.params), |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })
         .map_err(sql_err(context()))?;
-    if removed > 0 {
+    for (date_added, keys) in &removed {
+        let keys = grants::from_json(keys)
+            .map_err(|e| Error::backend(format!("{}: unreadable grants", context()), e))?;
+        grants::delete(conn, key.seq, *date_added, &keys).map_err(sql_err(context()))?;
+    }
+    if !removed.is_empty() {
         reflag(conn, key.seq, id).map_err(sql_err(context()))?;
     }
-    Ok(removed as u64)
+    Ok(removed.len() as u64)
 }
 
-/// Marks the earliest and latest remaining versions of `id`.
+/// Marks the earliest and latest remaining versions of `id`, overall and
+/// per grant key.
 fn reflag(conn: &Connection, collection: i64, id: &str) -> rusqlite::Result<()> {
-    let rows: Vec<(i64, bool, bool)> = conn
-        .prepare_cached(
-            "SELECT seq, is_first, is_last FROM objects INDEXED BY objects_id
-             WHERE collection = ?1 AND id_hash = ?2 AND id = ?3 ORDER BY version_key",
-        )?
-        .query_map(params![collection, id_hash(id), id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let count = rows.len();
-    for (index, (seq, is_first, is_last)) in rows.into_iter().enumerate() {
-        let (first, last) = (index == 0, index + 1 == count);
-        if (first, last) != (is_first, is_last) {
-            conn.prepare_cached("UPDATE objects SET is_first = ?1, is_last = ?2 WHERE seq = ?3")?
-                .execute(params![first, last, seq])?;
+    let mut writer = GrantWriter::new(conn, collection)?;
+    let mut held = Vec::new();
+    let mut flags = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, is_first, is_last, version_key, date_added, grants
+             FROM objects INDEXED BY objects_id
+             WHERE id_hash = ?2 AND collection = ?1 AND id = ?3 ORDER BY version_key",
+        )?;
+        let mut rows = stmt.query(params![collection, id_hash(id), id])?;
+        while let Some(row) = rows.next()? {
+            let keys = grants::from_json(row.get_ref(5)?.as_str()?).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(5, Type::Text, Box::new(e))
+            })?;
+            flags.push((row.get::<_, bool>(1)?, row.get::<_, bool>(2)?));
+            held.push(Held {
+                seq: row.get(0)?,
+                version_key: row.get(3)?,
+                date_added: row.get(4)?,
+                grants: writer.numbers(&keys)?,
+            });
         }
     }
-    Ok(())
+    let count = held.len();
+    for (index, (version, stored)) in held.iter().zip(flags).enumerate() {
+        let (first, last) = (index == 0, index + 1 == count);
+        if (first, last) != stored {
+            conn.prepare_cached("UPDATE objects SET is_first = ?1, is_last = ?2 WHERE seq = ?3")?
+                .execute(params![first, last, version.seq])?;
+        }
+    }
+    grants::reflag(&mut writer, &held)
 }
 
 #[cfg(test)]

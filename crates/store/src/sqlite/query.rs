@@ -10,16 +10,18 @@
 //! whatever the list's length. Ids are found through their hash (see
 //! [`id_hash`]) and then compared as text; several types become one
 //! ordered arm per type (see [`build`]). Each statement names its index,
-//! and the suite checks every shape's plan.
+//! and the suite checks every shape's plan. Reads under an audience are
+//! built in `audience`.
 
-use rusqlite::types::Value;
-use rusqlite::{Connection, Row, params_from_iter};
+use rusqlite::types::{Type, Value};
+use rusqlite::{Connection, Row, params, params_from_iter};
 
 use super::catalog::collection_key;
 use super::objects::id_hash;
-use super::sql_err;
+use super::{audience, grants, sql_err};
 use crate::{
-    Cursor, Micros, ObjectQuery, Page, Result, StoredVersion, VersionFilter, VersionStamp,
+    Cursor, Micros, ObjectQuery, Page, Result, StoredAudience, StoredVersion, VersionFilter,
+    VersionStamp,
 };
 
 /// A `WHERE` clause under construction, with its numbered parameters.
@@ -56,7 +58,7 @@ impl Clause {
     }
 
     /// `AND id` is one of `ids`, searched by hash (see [`id_hash`]).
-    fn ids(&mut self, ids: &[String]) {
+    pub(super) fn ids(&mut self, ids: &[String]) {
         match ids {
             [] => {}
             [one] => {
@@ -110,7 +112,7 @@ impl Clause {
     }
 }
 
-fn json_list(values: &[String]) -> String {
+pub(super) fn json_list(values: &[String]) -> String {
     // A list of strings always serializes; the fallback keeps this total.
     serde_json::to_string(values).unwrap_or_else(|_| "[]".to_owned())
 }
@@ -118,6 +120,38 @@ fn json_list(values: &[String]) -> String {
 /// Up to this many types are served as one ordered index range per type
 /// (see [`build`]); longer lists use one `IN` over the type index and a sort.
 const MAX_TYPE_ARMS: usize = 16;
+
+/// The columns every read returns, in [`version_row`]'s order, each
+/// prefixed with `alias.` when one is given; `raw` last when wanted.
+pub(super) fn columns(alias: &str, with_raw: bool) -> String {
+    let names = [
+        "date_added",
+        "id",
+        "type",
+        "spec_version",
+        "version_key",
+        "version_text",
+        "tlp",
+        "grants",
+        "submitter",
+        "raw",
+    ];
+    let wanted = if with_raw { &names[..] } else { &names[..names.len() - 1] };
+    let prefix = if alias.is_empty() { String::new() } else { format!("{alias}.") };
+    wanted.iter().map(|n| format!("{prefix}{n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Where a page starts: after the cursor and after `added_after`. Every
+/// real `date_added` is at least 1, so 0 means "from the start".
+pub(super) fn lower_bound(query: &ObjectQuery) -> Micros {
+    query.after.map(|c| c.0).into_iter().chain(query.added_after).fold(0, Micros::max)
+}
+
+/// The `LIMIT` of a page: one row more than asked tells whether another
+/// page follows.
+pub(super) fn fetch(query: &ObjectQuery) -> i64 {
+    i64::try_from(query.limit).unwrap_or(i64::MAX).saturating_add(1)
+}
 
 /// The index that serves `query`. Named explicitly (`INDEXED BY`) because
 /// without statistics SQLite prefers an index that yields `date_added`
@@ -145,21 +179,20 @@ fn index_for(query: &ObjectQuery) -> &'static str {
 /// index range in order and stopping at the limit, merged by `UNION ALL`:
 /// a page costs at most `types × limit` rows however large the collection.
 fn build(collection: i64, query: &ObjectQuery) -> (Clause, Micros) {
-    // Every real date_added is at least 1, so 0 means "from the start".
-    let bound = query.after.map(|c| c.0).into_iter().chain(query.added_after).fold(0, Micros::max);
+    if let Some(keys) = &query.audience {
+        return audience::build(collection, query, keys);
+    }
+    let bound = lower_bound(query);
     let mut types = query.types.clone();
     types.sort();
     types.dedup();
-    let raw = if query.with_raw { ", raw" } else { "" };
+    let columns = columns("", query.with_raw);
     let index = index_for(query);
     let head = format!(
-        "SELECT date_added, id, type, spec_version, version_key, version_text{raw}
-         FROM objects INDEXED BY {index} WHERE collection = ?1 AND date_added > ?2"
+        "SELECT {columns} FROM objects INDEXED BY {index} WHERE collection = ?1 AND date_added > ?2"
     );
     let mut clause = Clause::new("", vec![Value::Integer(collection), Value::Integer(bound)]);
-    // One row more than asked tells whether another page follows.
-    let fetch = i64::try_from(query.limit).unwrap_or(i64::MAX).saturating_add(1);
-    let limit = clause.param(Value::Integer(fetch));
+    let limit = clause.param(Value::Integer(fetch(query)));
     clause.ids(&query.ids);
     clause.any_of("spec_version", &query.spec_versions);
     clause.versions(&query.versions);
@@ -184,6 +217,10 @@ fn build(collection: i64, query: &ObjectQuery) -> (Clause, Micros) {
 /// Runs `query`; see [`ObjectQuery`] and [`Page`].
 pub(super) fn run(conn: &Connection, query: &ObjectQuery) -> Result<Page> {
     let key = collection_key(conn, &query.collection)?;
+    if query.audience.as_ref().is_some_and(|keys| keys.is_empty()) {
+        // A reader holding no key may see nothing.
+        return Ok(Page { items: Vec::new(), next: None });
+    }
     let (clause, bound) = build(key.seq, query);
     let context = || format!("querying collection '{}'", query.collection);
     let mut stmt = conn.prepare_cached(&clause.sql).map_err(sql_err(context()))?;
@@ -202,19 +239,57 @@ pub(super) fn run(conn: &Connection, query: &ObjectQuery) -> Result<Page> {
 }
 
 fn version_row(row: &Row<'_>, with_raw: bool) -> rusqlite::Result<StoredVersion> {
+    let grants = grants::from_json(row.get_ref(7)?.as_str()?)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(7, Type::Text, Box::new(e)))?;
     Ok(StoredVersion {
         date_added: row.get(0)?,
         id: row.get(1)?,
         object_type: row.get(2)?,
         spec_version: row.get(3)?,
         version: VersionStamp { key: row.get(4)?, text: row.get(5)? },
-        raw: if with_raw { row.get(6)? } else { String::new() },
+        tlp: row.get(6)?,
+        grants,
+        submitter: row.get(8)?,
+        raw: if with_raw { row.get(9)? } else { String::new() },
     })
+}
+
+/// The TLP level and grants of every version of `ids`, in any collection.
+pub(super) fn audiences_of(conn: &Connection, ids: &[String]) -> Result<Vec<StoredAudience>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let context = "reading the audiences of stored versions";
+    let mut hashes: Vec<i64> = ids.iter().map(|id| id_hash(id)).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    let hashes = serde_json::to_string(&hashes).unwrap_or_else(|_| "[]".to_owned());
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, tlp, grants FROM objects INDEXED BY objects_id
+             WHERE id_hash IN (SELECT value FROM json_each(?1))
+               AND id IN (SELECT value FROM json_each(?2))
+             ORDER BY id, version_key, collection",
+        )
+        .map_err(sql_err(context))?;
+    let rows = stmt
+        .query_map(params![hashes, json_list(ids)], |row| {
+            let grants = grants::from_json(row.get_ref(2)?.as_str()?).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(2, Type::Text, Box::new(e))
+            })?;
+            Ok((row.get(0)?, row.get(1)?, grants))
+        })
+        .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+        .map_err(sql_err(context))?;
+    Ok(rows)
 }
 
 /// `EXPLAIN QUERY PLAN` for the statement [`run`] would issue.
 pub(super) fn explain(conn: &Connection, query: &ObjectQuery) -> Result<Vec<String>> {
     let key = collection_key(conn, &query.collection)?;
+    if query.audience.as_ref().is_some_and(|keys| keys.is_empty()) {
+        return Ok(Vec::new());
+    }
     let (clause, _) = build(key.seq, query);
     let sql = format!("EXPLAIN QUERY PLAN {}", clause.sql);
     let context = || format!("explaining a query on collection '{}'", query.collection);

@@ -15,8 +15,10 @@ use super::sql_err;
 use crate::{Error, ErrorKind, Result};
 
 /// Every migration, in order: its file name and its SQL.
-const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_initial.sql", include_str!("../../migrations/sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial.sql", include_str!("../../migrations/sqlite/0001_initial.sql")),
+    ("0002_members.sql", include_str!("../../migrations/sqlite/0002_members.sql")),
+];
 
 /// The schema version after every migration has run.
 pub(super) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

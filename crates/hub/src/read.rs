@@ -1,0 +1,146 @@
+//! Reads: API roots, collections, objects, manifests, versions and statuses.
+//!
+//! **Invariant (one door):** every read takes the requesting `Viewer` and
+//! returns `Released<T>`. Object reads pass the viewer's principal keys to
+//! the store, which filters in the database (so pages stay exact), and
+//! then re-check each version with `charter_policy::may_release` before
+//! granting the release and recording it.
+
+use charter_store::{CollectionRecord, ObjectQuery, VersionFilter};
+use serde_json::json;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::objects::{decode_next, encode_next, object_version, status_from_record};
+use crate::{ApiRoot, CollectionInfo, Hub, ObjectFilter, ObjectPage, Released, Status, Viewer};
+
+impl Hub {
+    /// The API roots of this node.
+    pub async fn api_roots(&self, _viewer: &Viewer) -> Result<Released<Vec<ApiRoot>>> {
+        let roots = self.store().api_roots().await?;
+        let max = self.config().max_content_length;
+        Ok(Released::grant(
+            roots
+                .into_iter()
+                .map(|r| ApiRoot { name: r.name, title: r.title, description: r.description, max_content_length: max })
+                .collect(),
+        ))
+    }
+
+    /// One API root.
+    pub async fn api_root(&self, viewer: &Viewer, name: &str) -> Result<Released<ApiRoot>> {
+        let roots = self.api_roots(viewer).await?.into_inner();
+        roots
+            .into_iter()
+            .find(|r| r.name == name)
+            .map(Released::grant)
+            .ok_or_else(|| Error::not_found(format!("API root '{name}'")))
+    }
+
+    /// The collections of an API root on which the viewer has any right.
+    pub async fn collections(&self, viewer: &Viewer, api_root: &str) -> Result<Released<Vec<CollectionInfo>>> {
+        self.api_root(viewer, api_root).await?;
+        let all = self.store().collections(api_root).await?;
+        Ok(Released::grant(
+            all.into_iter().map(|record| info(viewer, record)).filter(|c| c.can_read || c.can_write).collect(),
+        ))
+    }
+
+    /// One collection, by id or alias; not found unless the viewer has some
+    /// right on it, so its existence is not revealed to others.
+    pub async fn collection(&self, viewer: &Viewer, api_root: &str, id: &str) -> Result<Released<CollectionInfo>> {
+        self.api_root(viewer, api_root).await?;
+        let record = self
+            .store()
+            .collection(api_root, id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("collection '{id}'")))?;
+        let info = info(viewer, record);
+        if !info.can_read && !info.can_write {
+            return Err(Error::not_found(format!("collection '{id}'")));
+        }
+        Ok(Released::grant(info))
+    }
+
+    async fn readable(&self, viewer: &Viewer, api_root: &str, id: &str) -> Result<CollectionRecord> {
+        let outcome = self.collection(viewer, api_root, id).await;
+        let refused = match &outcome {
+            Ok(info) if info.get().can_read => None,
+            Ok(_) => Some("no read access to the collection"),
+            Err(e) if e.kind() == ErrorKind::NotFound => Some("no such collection visible to the principal"),
+            Err(_) => None,
+        };
+        if let Some(reason) = refused {
+            self.record_refusal(viewer, json!({ "api_root": api_root, "collection": id }), reason).await;
+        }
+        let info = outcome?.into_inner();
+        if !info.can_read {
+            return Err(Error::new(ErrorKind::Forbidden, "you may not read this collection"));
+        }
+        Ok(info.record)
+    }
+
+    /// Reads object versions — with their JSON when `with_raw`, else
+    /// metadata only (manifests, version lists) — from a collection the
+    /// viewer may read. Only versions in the viewer's audience are returned;
+    /// `match[version]` first/last are among those.
+    pub async fn objects(
+        &self,
+        viewer: &Viewer,
+        api_root: &str,
+        collection: &str,
+        filter: ObjectFilter,
+        with_raw: bool,
+    ) -> Result<Released<ObjectPage>> {
+        let record = self.readable(viewer, api_root, collection).await?;
+        let config = self.config();
+        let limit = filter.limit.unwrap_or(config.default_page_size).clamp(1, config.max_page_size);
+        let after = filter.next.as_deref().map(decode_next).transpose()?;
+        let audience = viewer.audience_filter();
+        let query = ObjectQuery {
+            collection: record.id.clone(),
+            added_after: filter.added_after.as_ref().map(charter_stix::Timestamp::unix_micros),
+            ids: filter.ids,
+            types: filter.types,
+            versions: filter.versions.unwrap_or_else(VersionFilter::last),
+            spec_versions: filter.spec_versions,
+            limit,
+            after,
+            with_raw,
+            audience: audience.map(<[String]>::to_vec),
+        };
+        let page = self.store().query(query).await?;
+        let mut objects = Vec::with_capacity(page.items.len());
+        for item in page.items {
+            // The store filtered already; this is the release check itself,
+            // and a disagreement is a defect to report, never a release.
+            if let Some(keys) = audience {
+                if !charter_policy::may_release(&item.grants, keys) {
+                    tracing::error!(id = %item.id, version = %item.version.text, "store returned a version outside the audience");
+                    continue;
+                }
+            }
+            objects.push(object_version(item));
+        }
+        let released: Vec<(&str, &str)> = objects.iter().map(|o| (o.id.as_str(), o.version.as_str())).collect();
+        let form = if with_raw { "objects" } else { "manifest" };
+        self.record_release(viewer, &record.id, form, &released).await?;
+        Ok(Released::grant(ObjectPage { objects, next: page.next.map(encode_next) }))
+    }
+
+    /// A status resource; visible to the principal that made the request and
+    /// to administrators.
+    pub async fn status(&self, viewer: &Viewer, api_root: &str, id: &str) -> Result<Released<Status>> {
+        self.api_root(viewer, api_root).await?;
+        let record = self
+            .store()
+            .status(id)
+            .await?
+            .filter(|s| viewer.is_admin() || s.owner == viewer.username())
+            .ok_or_else(|| Error::not_found(format!("status '{id}'")))?;
+        Ok(Released::grant(status_from_record(record)))
+    }
+}
+
+fn info(viewer: &Viewer, record: CollectionRecord) -> CollectionInfo {
+    CollectionInfo { can_read: viewer.can_read(&record), can_write: viewer.can_write(&record), record }
+}
