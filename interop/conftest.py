@@ -251,7 +251,12 @@ class CharterPeer(Peer):
         name = f"user{self._users}"
         password = f"password-of-{name}"
         collection_id = self.new_collection(f"restricted {name}")
-        self.cli("user", "add", "--data", str(self.data), name, env={"CHARTER_USER_PASSWORD": password})
+        org = f"Organisation of {name}"
+        self.cli("org", "add", "--data", str(self.data), org, "--country", "GB")
+        self.cli(
+            "user", "add", "--data", str(self.data), name, "--org", org, "--role", "analyst",
+            env={"CHARTER_USER_PASSWORD": password},
+        )
         flags = (["--read"] if read else []) + (["--write"] if write else [])
         self.cli("user", "grant", "--data", str(self.data), name, collection_id, *flags)
         return (name, password), collection_id

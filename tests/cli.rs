@@ -1,5 +1,7 @@
 //! The `charter` commands other than `serve`: ingest, export, validate,
-//! and administration, run as a person or a script would.
+//! and administration while the server runs, as a person or a script would
+//! run them. Members and tokens are in `members`, the release record in
+//! `audit`.
 
 use std::collections::HashMap;
 
@@ -147,7 +149,10 @@ async fn admin_commands_work_while_the_server_runs() {
     let id = stdout(&out).trim().to_owned();
     assert_eq!(id.len(), 36, "prints the new collection's id: {id}");
 
-    let out = charter(&server.data, &["user", "add", "analyst"], &[("CHARTER_USER_PASSWORD", "analyst-password")]);
+    let out = charter(&server.data, &["org", "add", "Grid plc", "--country", "GB", "--sector", "energy"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let add = ["user", "add", "analyst", "--org", "Grid plc"];
+    let out = charter(&server.data, &add, &[("CHARTER_USER_PASSWORD", "analyst-password")]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let analyst = ("analyst", "analyst-password");
     // No rights yet: the collection is invisible.
@@ -192,4 +197,20 @@ fn first_start_generates_and_prints_the_admin_password_once() {
         assert_eq!(second.get("/taxii2/", ("admin", &password)).await.status(), 200);
         assert_eq!(second.get("/taxii2/", ("admin", ADMIN_PASSWORD)).await.status(), 401);
     });
+}
+
+#[test]
+fn the_node_identity_is_configured_and_checked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let config = dir.path().join("charter.toml");
+    std::fs::write(&config, "node_name = \"UK node\"\nnode_country = \"gb\"\n").expect("write");
+    let args = ["org", "list", "--config", config.to_str().expect("utf-8")];
+    let out = charter(&data, &args, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("node_country: 'gb'"), "{out:?}");
+    assert!(!data.exists(), "nothing was created");
+    std::fs::write(&config, "node_name = \"UK node\"\nnode_country = \"GB\"\n").expect("write");
+    let out = charter(&data, &args, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }

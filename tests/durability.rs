@@ -49,7 +49,14 @@ async fn every_acknowledged_object_survives_a_kill() {
             }
         }));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    // Kill while the writers are busy, once they have some acknowledgements
+    // (waiting for them rather than for a fixed time, which a loaded machine
+    // may not give them).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    while acked.lock().expect("not poisoned").len() < 200 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     server.kill();
     stop.store(true, Ordering::Relaxed);
     for w in writers {

@@ -30,6 +30,28 @@ pub fn charter(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
     cmd.stdin(Stdio::null()).output().expect("the charter binary runs")
 }
 
+/// Runs `charter ARGS` against `data`, asserts it succeeded, and returns
+/// its standard output.
+pub fn charter_ok(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> String {
+    let out = charter(data, args, envs);
+    assert!(
+        out.status.success(),
+        "charter {args:?} failed ({:?}): {}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("output is UTF-8")
+}
+
+/// Runs `charter ARGS ... --json` against `data` and parses its output.
+pub fn charter_json(data: &Path, args: &[&str]) -> Value {
+    let mut full = args.to_vec();
+    full.push("--json");
+    let text = charter_ok(data, &full, &[]);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("charter {args:?} --json is not JSON ({e}): {text}"))
+}
+
 /// A running `charter serve`; killed when dropped.
 pub struct TestServer {
     child: Option<Child>,
@@ -118,6 +140,17 @@ impl TestServer {
         self.client
             .get(self.url(path))
             .basic_auth(user.0, Some(user.1))
+            .header("Accept", TAXII)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// A GET with a bearer API token, with the TAXII Accept header.
+    pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
             .header("Accept", TAXII)
             .send()
             .await

@@ -1,7 +1,11 @@
 //! `charter export`: writes a collection's objects to a bundle or JSON Lines.
 //!
-//! It reads through the hub like any other principal (as the node
-//! operator), page by page, and writes each object's JSON verbatim.
+//! It reads through the hub like any other principal, page by page, and
+//! writes each object's JSON verbatim. By default it reads as the node
+//! operator, who sees everything; `--as USER` exports exactly what that
+//! member may see (its organisation's audience, the same check as TAXII),
+//! for handing a member its own copy. Either way the release is recorded,
+//! as acting from the command line.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -49,6 +53,9 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Export what this user may see, rather than everything.
+    #[arg(long = "as", value_name = "USER")]
+    as_user: Option<String>,
     #[command(flatten)]
     node: NodeArgs,
 }
@@ -72,7 +79,11 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     let bar = if args.output.is_some() { ProgressBar::new_spinner() } else { ProgressBar::hidden() };
     node::runtime()?.block_on(async {
         let (hub, _) = node::open(&config).await?;
-        let viewer = Viewer::node_operator();
+        let operator = Viewer::node_operator();
+        let viewer = match &args.as_user {
+            Some(user) => hub.viewer_as(&operator, user).await?,
+            None => operator,
+        };
         if args.format == Format::Bundle {
             write!(out, "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[", uuid::Uuid::new_v4())?;
         }

@@ -2,14 +2,17 @@
 //!
 //! The objects go through the same door as a TAXII POST (`Hub::add_objects`),
 //! in envelopes of a fixed size, so every check and every durability promise
-//! is the same as over HTTP.
+//! is the same as over HTTP. The node operator submits them, recorded as
+//! acting from the command line; TLP:RED objects need their recipients
+//! named with `--recipient`, as a TAXII client names them in the
+//! `X-Charter-Recipients` header.
 
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use charter_hub::Viewer;
+use charter_hub::{Submission, Viewer};
 use charter_hub::admin::{DEFAULT_API_ROOT, DEFAULT_COLLECTION_ALIAS};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -30,6 +33,10 @@ pub struct IngestArgs {
     /// The API root of the collection.
     #[arg(long, default_value = DEFAULT_API_ROOT)]
     api_root: String,
+    /// An organisation (id or name) that may receive the file's TLP:RED
+    /// objects (repeatable); RED objects are refused without one.
+    #[arg(long = "recipient", value_name = "ORG")]
+    recipients: Vec<String>,
     /// Print nothing but the summary.
     #[arg(long)]
     quiet: bool,
@@ -61,6 +68,7 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
             eprintln!("Created user 'admin' with password: {password}");
         }
         let viewer = Viewer::node_operator();
+        let submission = Submission { recipients: args.recipients.clone() };
         let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(objects.len() as u64) };
         bar.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} objects {per_sec} {msg}")
@@ -73,7 +81,7 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
             let batch = std::mem::replace(&mut objects, rest);
             let n = batch.len() as u64;
             let status = hub
-                .add_objects(&viewer, &args.api_root, &args.collection, batch)
+                .add_objects(&viewer, &args.api_root, &args.collection, batch, &submission)
                 .await
                 .with_context(|| format!("adding objects to collection '{}'", args.collection))?
                 .into_inner();

@@ -29,6 +29,8 @@ struct FileConfig {
     listen: Option<SocketAddr>,
     data: Option<PathBuf>,
     title: Option<String>,
+    node_name: Option<String>,
+    node_country: Option<String>,
     description: Option<String>,
     contact: Option<String>,
     max_page_size: Option<usize>,
@@ -84,6 +86,17 @@ impl Config {
         let mut hub = charter_hub::HubConfig::default();
         if let Some(title) = file.title {
             hub.title = title;
+        }
+        if let Some(name) = file.node_name {
+            anyhow::ensure!(!name.trim().is_empty(), "node_name must not be empty");
+            hub.node_name = name;
+        }
+        if let Some(country) = file.node_country {
+            anyhow::ensure!(
+                country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()),
+                "node_country: '{country}' is not an ISO 3166-1 alpha-2 code such as GB, US or AU"
+            );
+            hub.node_country = country;
         }
         hub.description = file.description;
         hub.contact = file.contact;

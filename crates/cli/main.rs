@@ -5,11 +5,16 @@
 //! `anyhow` is used here and nowhere below: the library crates return
 //! concrete errors.
 
-mod cmd_admin;
+mod cmd_audit;
+mod cmd_collection;
+mod cmd_community;
 mod cmd_export;
 mod cmd_ingest;
+mod cmd_org;
 mod cmd_pattern;
 mod cmd_serve;
+mod cmd_token;
+mod cmd_user;
 mod cmd_validate;
 mod config;
 mod node;
@@ -38,10 +43,18 @@ enum Command {
     Validate(cmd_validate::ValidateArgs),
     /// Check STIX patterns and match them against observations.
     Pattern(cmd_pattern::PatternArgs),
-    /// Manage users and their rights on collections.
-    User(cmd_admin::UserArgs),
+    /// Manage member organisations.
+    Org(cmd_org::OrgArgs),
+    /// Manage users, their roles and their rights on collections.
+    User(cmd_user::UserArgs),
+    /// Manage API tokens.
+    Token(cmd_token::TokenArgs),
+    /// Manage communities of organisations.
+    Community(cmd_community::CommunityArgs),
     /// Manage collections.
-    Collection(cmd_admin::CollectionArgs),
+    Collection(cmd_collection::CollectionArgs),
+    /// Verify or export the release record.
+    Audit(cmd_audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,8 +65,12 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd_export::run(args),
         Command::Validate(args) => cmd_validate::run(args),
         Command::Pattern(args) => cmd_pattern::run(args),
-        Command::User(args) => cmd_admin::run_user(args),
-        Command::Collection(args) => cmd_admin::run_collection(args),
+        Command::Org(args) => cmd_org::run(args),
+        Command::User(args) => cmd_user::run(args),
+        Command::Token(args) => cmd_token::run(args),
+        Command::Community(args) => cmd_community::run(args),
+        Command::Collection(args) => cmd_collection::run(args),
+        Command::Audit(args) => cmd_audit::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -1,11 +1,13 @@
-//! Opening a node's data folder: the store and the hub over it.
+//! Opening a node's data folder: the store and the hub over it, and what
+//! every administration command shares (the runtime, the first-start
+//! banner, list output).
 
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use charter_hub::Hub;
-use charter_store::sqlite::SqliteStore;
+use charter_hub::{Hub, Timestamp};
 use charter_store::Store;
+use charter_store::sqlite::SqliteStore;
 
 use crate::config::Config;
 
@@ -27,7 +29,29 @@ pub async fn open(config: &Config) -> Result<(Hub, Option<String>)> {
     Ok((hub, generated))
 }
 
+/// Opens the node for an administration command. A password generated on
+/// this first start goes to standard error, so standard output stays the
+/// command's own (an id, a token, a list).
+pub async fn open_admin(config: &Config) -> Result<Hub> {
+    let (hub, generated) = open(config).await?;
+    if let Some(password) = generated {
+        eprintln!("Created user 'admin' with password: {password}");
+    }
+    Ok(hub)
+}
+
 /// A single-threaded runtime for administration commands.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
+}
+
+/// Prints a `--json` list: pretty-printed, one document.
+pub fn print_json(value: &serde_json::Value) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// An instant of the store (microseconds since the epoch) as RFC 3339.
+pub fn rfc3339(micros: i64) -> String {
+    Timestamp::from_unix_micros(micros).as_str().to_owned()
 }

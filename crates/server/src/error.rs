@@ -14,12 +14,22 @@
 //! find the server-side record of a client's report. `external_details` is
 //! left out: the node has no public page per error to point at.
 //!
+//! The JSON API (`/api/v1/...`) answers the same codes, from the same table,
+//! in its own shape and as `application/json`:
+//!
+//! ```json
+//! {"error": {"code": "forbidden", "message": "..."}}
+//! ```
+//!
 //! Hub errors convert with `From`, so handlers use `?`. The description a
 //! client sees is the hub's message, which the hub guarantees is safe to show;
 //! internal causes were already logged where they happened and never reach
-//! the response.
+//! the response. Every 401 carries both challenges (`Basic` and `Bearer`),
+//! and every 429 a `Retry-After` header in whole seconds.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use std::time::Duration;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use charter_hub::ErrorKind;
 use serde::Serialize;
@@ -27,8 +37,11 @@ use serde_json::{Map, Value};
 
 use crate::media::TAXII_MEDIA_TYPE;
 
-/// The `WWW-Authenticate` challenge sent with every 401 (RFC 7617).
-const BASIC_CHALLENGE: &str = r#"Basic realm="Charter""#;
+/// The `WWW-Authenticate` challenges sent with every 401: HTTP Basic
+/// (RFC 7617) first, as TAXII clients expect, then bearer tokens (RFC 6750).
+const CHALLENGES: [&str; 2] = [r#"Basic realm="Charter""#, r#"Bearer realm="Charter""#];
+/// The media type of JSON API bodies.
+const JSON_MEDIA_TYPE: &str = "application/json";
 
 /// Every failure the TAXII edge reports, each with one status and one code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,14 +49,17 @@ pub enum ErrorCode {
     /// A URL parameter (`limit`, `added_after`, `match[...]`, `next`) is malformed.
     InvalidParameter,
     /// The request is well formed but the hub refused its content (for
-    /// example a `next` token this server did not issue).
+    /// example a `next` token this server did not issue, or an unknown
+    /// recipient), or a header such as `X-Charter-Recipients` is malformed.
     InvalidRequest,
     /// The POST body is not a TAXII envelope: not JSON, no `objects` array,
     /// or an element of `objects` that is not a JSON object.
     MalformedEnvelope,
-    /// No credentials, or an `Authorization` header that is not HTTP Basic.
+    /// No credentials, or an `Authorization` header that is neither HTTP
+    /// Basic nor a bearer token.
     AuthenticationRequired,
-    /// The credentials do not name an enabled user with that password.
+    /// The credentials do not name an enabled user with that password, or
+    /// the token is unknown, expired or revoked.
     InvalidCredentials,
     /// The user is known but may not do this.
     Forbidden,
@@ -63,6 +79,9 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The envelope is well formed but carries nothing to process.
     Unprocessable,
+    /// Too many failed sign-ins for the account or the client address; the
+    /// `Retry-After` header says when to try again.
+    TooManyRequests,
     /// A failure inside the node; its cause is in the log, not the response.
     Internal,
 }
@@ -88,6 +107,7 @@ impl ErrorCode {
             E::PayloadTooLarge        => (S::PAYLOAD_TOO_LARGE,      "payload_too_large",       "Request too large"),
             E::UnsupportedMediaType   => (S::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",  "Unsupported media type"),
             E::Unprocessable          => (S::UNPROCESSABLE_ENTITY,   "unprocessable",           "Unprocessable request"),
+            E::TooManyRequests        => (S::TOO_MANY_REQUESTS,      "too_many_requests",       "Too many requests"),
             E::Internal               => (S::INTERNAL_SERVER_ERROR,  "internal_error",          "Internal error"),
         }
     }
@@ -115,6 +135,7 @@ pub(crate) struct ApiError {
     code: ErrorCode,
     description: String,
     details: Option<Map<String, Value>>,
+    retry_after: Option<Duration>,
 }
 
 /// The result type of handlers.
@@ -127,6 +148,19 @@ impl ApiError {
             code,
             description: description.into(),
             details: None,
+            retry_after: None,
+        }
+    }
+
+    /// A malformed request header, naming it.
+    pub(crate) fn header(name: &str, problem: impl std::fmt::Display) -> ApiError {
+        let mut details = Map::new();
+        details.insert("header".to_owned(), Value::String(name.to_owned()));
+        ApiError {
+            code: ErrorCode::InvalidRequest,
+            description: format!("the {name} header {problem}"),
+            details: Some(details),
+            retry_after: None,
         }
     }
 
@@ -145,6 +179,7 @@ impl ApiError {
             code: ErrorCode::InvalidParameter,
             description,
             details: Some(details),
+            retry_after: None,
         }
     }
 
@@ -164,6 +199,7 @@ impl From<charter_hub::Error> for ApiError {
             ErrorKind::InvalidInput => ErrorCode::InvalidRequest,
             ErrorKind::TooLarge => ErrorCode::PayloadTooLarge,
             ErrorKind::Conflict => ErrorCode::Conflict,
+            ErrorKind::Throttled => ErrorCode::TooManyRequests,
             ErrorKind::Internal => ErrorCode::Internal,
             // A kind added to the hub after this table was written: answer
             // 500 rather than guess, and log it so the table gets an entry.
@@ -172,7 +208,9 @@ impl From<charter_hub::Error> for ApiError {
                 return ApiError::new(ErrorCode::Internal, "internal error");
             }
         };
-        ApiError::new(code, err.message())
+        let mut error = ApiError::new(code, err.message());
+        error.retry_after = err.retry_after();
+        error
     }
 }
 
@@ -188,8 +226,10 @@ struct ErrorBody<'a> {
     details: Option<&'a Map<String, Value>>,
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// Logs the failure under a fresh `error_id` and returns the id and the
+    /// table entry.
+    fn log(&self) -> (String, (StatusCode, &'static str, &'static str)) {
         let (status, code, title) = self.code.entry();
         let error_id = uuid::Uuid::new_v4().to_string();
         if status.is_server_error() {
@@ -208,6 +248,52 @@ impl IntoResponse for ApiError {
                 "request refused"
             );
         }
+        (error_id, (status, code, title))
+    }
+
+    /// The response with `body` as `media_type`, and the headers its status
+    /// calls for (the challenges on 401, `Retry-After` on 429).
+    fn respond(&self, status: StatusCode, media_type: &'static str, body: String) -> Response {
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+        add_status_headers(headers, status, self.retry_after);
+        response
+    }
+
+    /// The response in the JSON API's shape:
+    /// `{"error": {"code": "...", "message": "..."}}` as `application/json`.
+    pub(crate) fn into_json_response(self) -> Response {
+        let (_, (status, code, _)) = self.log();
+        let body = serde_json::json!({
+            "error": { "code": code, "message": self.description }
+        });
+        self.respond(status, JSON_MEDIA_TYPE, body.to_string())
+    }
+}
+
+/// Adds the challenges to a 401 and `Retry-After` to a 429.
+fn add_status_headers(headers: &mut HeaderMap, status: StatusCode, retry_after: Option<Duration>) {
+    if status == StatusCode::UNAUTHORIZED {
+        for challenge in CHALLENGES {
+            headers.append(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let wait = retry_after.unwrap_or(Duration::from_secs(1));
+        // Whole seconds, rounded up, so a client that waits as told is not
+        // refused again for the fraction left over.
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (error_id, (status, code, title)) = self.log();
         let body = ErrorBody {
             title,
             description: &self.description,
@@ -224,19 +310,7 @@ impl IntoResponse for ApiError {
                 status.as_str()
             )
         });
-        let mut response = (status, text).into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(TAXII_MEDIA_TYPE),
-        );
-        if status == StatusCode::UNAUTHORIZED {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(BASIC_CHALLENGE),
-            );
-        }
-        response
+        self.respond(status, TAXII_MEDIA_TYPE, text)
     }
 }
 
@@ -261,6 +335,7 @@ mod tests {
             E::PayloadTooLarge,
             E::UnsupportedMediaType,
             E::Unprocessable,
+            E::TooManyRequests,
             E::Internal,
         ];
         let mut codes: Vec<&str> = all.iter().map(|c| c.code()).collect();
@@ -270,6 +345,33 @@ mod tests {
         assert!(
             all.iter()
                 .all(|c| c.status().is_client_error() || c.status().is_server_error())
+        );
+    }
+
+    #[test]
+    fn throttled_errors_carry_retry_after_in_whole_seconds() {
+        let hub_error = charter_hub::Error::throttled(Duration::from_millis(2_500));
+        let response = ApiError::from(hub_error).into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from_static("3"))
+        );
+    }
+
+    #[test]
+    fn unauthorized_answers_offer_both_schemes() {
+        let response = ApiError::new(ErrorCode::InvalidCredentials, "no").into_json_response();
+        let challenges: Vec<_> = response
+            .headers()
+            .get_all(header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert_eq!(challenges, CHALLENGES);
+        assert_eq!(
+            response.headers().get(header::CONTENT_TYPE),
+            Some(&HeaderValue::from_static(JSON_MEDIA_TYPE))
         );
     }
 }

@@ -8,7 +8,8 @@
 //! envelopes, headers, media types, error messages — is known here and
 //! nowhere else, so the hub stays plain Rust.
 //!
-//! Routes (TAXII 2.1 chapters 4 and 5), all behind HTTP Basic:
+//! TAXII routes (TAXII 2.1 chapters 4 and 5), all behind HTTP Basic or a
+//! bearer API token (see `auth`):
 //!
 //! | path | methods |
 //! | --- | --- |
@@ -22,9 +23,19 @@
 //! | `/{root}/collections/{id}/objects/{object-id}/` | GET, DELETE |
 //! | `/{root}/collections/{id}/objects/{object-id}/versions/` | GET |
 //!
+//! The JSON API for oversight, under `/api/v1/` (see `api`): `GET
+//! /api/v1/audit` and `GET /api/v1/audit/verify`, for auditors and node
+//! administrators, answered as `application/json`.
+//!
+//! A POST of objects may carry `X-Charter-Recipients` (organisation names or
+//! ids, comma-separated): the recipients of its TLP:RED objects, which are
+//! refused without it.
+//!
 //! Objects are served verbatim: the envelope is assembled from each stored
 //! object's JSON text, never re-serialized (see `render`). Every failure is
-//! one [`ErrorCode`] from one table, answered as a TAXII error message.
+//! one [`ErrorCode`] from one table, answered as a TAXII error message
+//! (or, under `/api/v1/`, in the JSON API's error shape). Too many failed
+//! sign-ins are answered 429 with `Retry-After`.
 //!
 //! **Boundary:** what leaves through this crate is a `Released<T>`; the
 //! renderers accept nothing else, so a read that skipped the hub's release
@@ -34,6 +45,8 @@
 //! Delete An Object (the hub deletes by version only); unknown URL
 //! parameters are ignored (see `params`).
 
+mod api;
+pub mod audit_format;
 mod auth;
 mod error;
 mod media;
@@ -42,6 +55,7 @@ mod render;
 mod routes;
 
 use std::future::Future;
+use std::net::SocketAddr;
 
 use axum::Router;
 use charter_hub::Hub;
@@ -50,14 +64,18 @@ use tower_http::trace::TraceLayer;
 pub use error::ErrorCode;
 pub use media::TAXII_MEDIA_TYPE;
 
-/// The TAXII 2.1 application over `hub`, with request tracing.
+/// The TAXII 2.1 application and the JSON API over `hub`, with request
+/// tracing.
 ///
 /// Use it in-process (`tower::ServiceExt::oneshot`) or pass it to
 /// [`serve`]. It carries its own fallbacks for unknown paths (404) and
-/// methods (405), both answered as TAXII errors; merge other routers into
-/// it with that in mind.
+/// methods (405), answered as TAXII errors (as JSON API errors under
+/// `/api/v1/`); merge other routers into it with that in mind. In-process
+/// requests carry no client address, so failed sign-ins are throttled per
+/// account only; [`serve`] records each connection's peer address.
 pub fn router(hub: Hub) -> Router {
     routes::taxii_routes()
+        .nest(api::PREFIX, api::routes())
         .with_state(hub)
         .layer(TraceLayer::new_for_http())
 }
@@ -72,7 +90,8 @@ pub async fn serve(
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "TAXII server listening");
     }
-    axum::serve(listener, router(hub))
+    let app = router(hub).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

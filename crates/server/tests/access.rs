@@ -1,5 +1,6 @@
-//! Authentication and rights: HTTP Basic on every route, the challenge on
-//! every 401, and what readers, writers and strangers may do.
+//! Authentication and rights: credentials on every route, the challenges on
+//! every 401, and what readers, writers and strangers may do. Bearer tokens,
+//! throttling and TLP recipients are in `members`.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -39,11 +40,18 @@ async fn post_as(node: &Node, user: &str, password: &str, n: u32) -> Reply {
     node.send(request).await
 }
 
-fn assert_challenge(reply: &Reply, code: &str) {
+/// Asserts a 401 with a TAXII body of `code` and both challenges, Basic first.
+pub fn assert_challenge(reply: &Reply, code: &str) {
     reply.assert_error(StatusCode::UNAUTHORIZED, code);
+    let challenges: Vec<&str> = reply
+        .headers
+        .get_all("www-authenticate")
+        .iter()
+        .map(|v| v.to_str().expect("challenge is text"))
+        .collect();
     assert_eq!(
-        reply.header("www-authenticate"),
-        Some(r#"Basic realm="Charter""#)
+        challenges,
+        [r#"Basic realm="Charter""#, r#"Bearer realm="Charter""#]
     );
 }
 
@@ -80,7 +88,8 @@ async fn malformed_authorization_headers_are_401() {
         "Basic !!!not-base64!!!",
         "Basic YWRtaW4=", // "admin": no colon
         "Basic /w==",     // not UTF-8
-        "Bearer c2VjcmV0",
+        "Bearer",
+        "Bearer two tokens",
         "Digest username=\"admin\"",
         "YWRtaW46Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5", // no scheme
     ] {

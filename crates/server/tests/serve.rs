@@ -1,5 +1,6 @@
 //! `serve` on a real socket: requests over TCP, a chunked body over the
-//! size limit, and graceful shutdown.
+//! size limit, graceful shutdown, and throttling by the client's address
+//! (known only on a real connection).
 
 use std::time::Duration;
 
@@ -84,4 +85,43 @@ async fn serves_over_tcp_and_shuts_down_gracefully() {
         TcpStream::connect(addr).await.is_err(),
         "no longer listening"
     );
+}
+
+#[tokio::test]
+async fn failures_from_one_address_are_throttled_across_accounts() {
+    let node = Node::new().await;
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds port 0");
+    let addr = listener.local_addr().expect("bound address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(charter_server::serve(listener, node.hub.clone(), async {
+        let _ = stopped.await;
+    }));
+    let get = |user: &str, password: &str| {
+        format!(
+            "GET /taxii2/ HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {}\r\nAccept: {TAXII}\r\nConnection: close\r\n\r\n",
+            basic(user, password)
+        )
+    };
+    // Each guess names another account, so only the client address (which
+    // `serve` records per connection) can tie them together.
+    for n in 0..charter_hub::ADDRESS_LIMIT {
+        let reply = exchange(addr, get(&format!("guess{n}"), "wrong").as_bytes()).await;
+        assert!(reply.starts_with("HTTP/1.1 401"), "{reply}");
+    }
+    let locked = exchange(addr, get("admin", ADMIN_PASSWORD).as_bytes()).await;
+    assert!(locked.starts_with("HTTP/1.1 429"), "{locked}");
+    assert!(
+        locked.to_ascii_lowercase().contains("retry-after: "),
+        "{locked}"
+    );
+    // In-process requests carry no address: the same node still answers them.
+    assert_eq!(
+        node.get("/taxii2/").await.status,
+        axum::http::StatusCode::OK
+    );
+    stop.send(()).expect("server still running");
+    let joined = tokio::time::timeout(Duration::from_secs(10), server).await;
+    assert!(joined.is_ok_and(|j| j.is_ok_and(|r| r.is_ok())));
 }

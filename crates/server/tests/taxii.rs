@@ -3,10 +3,12 @@
 //! store in a temporary folder, except `serve`, which uses a real port.
 
 mod access;
+mod audit;
 mod discovery;
 mod errors;
 mod filters;
 mod media;
+mod members;
 mod objects;
 mod pagination;
 mod serve;

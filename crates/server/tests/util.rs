@@ -8,7 +8,8 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use base64::Engine as _;
 use bytes::Bytes;
-use charter_hub::{Hub, HubConfig, Viewer};
+use charter_hub::admin::{NewOrg, NewUser};
+use charter_hub::{Hub, HubConfig, Role, Viewer};
 use charter_store::sqlite::SqliteStore;
 use http_body_util::BodyExt as _;
 use serde_json::Value;
@@ -22,6 +23,10 @@ pub const TAXII: &str = "application/taxii+json;version=2.1";
 pub const OBJECTS: &str = "/default/collections/default/objects/";
 /// The manifest URL of the default collection.
 pub const MANIFEST: &str = "/default/collections/default/manifest/";
+/// The organisation every test user belongs to unless a test says otherwise.
+pub const TEST_ORG: &str = "Test Org";
+/// The TLP 2.0 RED marking definition.
+pub const TLP_RED: &str = "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1";
 
 /// A node: a hub over a fresh store, and the router over it.
 pub struct Node {
@@ -54,6 +59,7 @@ impl Node {
         hub.bootstrap(Some(ADMIN_PASSWORD.to_owned()))
             .await
             .expect("bootstrap");
+        add_org(&hub, TEST_ORG).await;
         let app = charter_server::router(hub.clone());
         Node {
             hub,
@@ -113,13 +119,32 @@ impl Node {
         status
     }
 
-    /// Adds a user with `password` and the given rights on the default collection.
+    /// Adds an analyst of [`TEST_ORG`] with `password` and the given rights
+    /// on the default collection.
     pub async fn user(&self, name: &str, password: &str, can_read: bool, can_write: bool) {
+        self.member(name, password, TEST_ORG, Role::Analyst, can_read, can_write)
+            .await;
+    }
+
+    /// Adds a user of `org` (none for node administrators and auditors)
+    /// with `role` and the given rights on the default collection.
+    pub async fn member(
+        &self,
+        name: &str,
+        password: &str,
+        org: &str,
+        role: Role,
+        can_read: bool,
+        can_write: bool,
+    ) {
         let operator = Viewer::node_operator();
-        self.hub
-            .add_user(&operator, name, password, false)
-            .await
-            .expect("user added");
+        let new = NewUser {
+            username: name.to_owned(),
+            password: password.to_owned(),
+            org: (!org.is_empty()).then(|| org.to_owned()),
+            role,
+        };
+        self.hub.add_user(&operator, new).await.expect("user added");
         if can_read || can_write {
             self.hub
                 .grant(&operator, name, "default", "default", can_read, can_write)
@@ -137,6 +162,20 @@ impl Node {
             .expect("collection");
         info.get().record.id.clone()
     }
+}
+
+/// Adds an organisation of GB to the node and returns its id.
+pub async fn add_org(hub: &Hub, name: &str) -> String {
+    let new = NewOrg {
+        name: name.to_owned(),
+        country: "GB".to_owned(),
+        sectors: vec!["energy".to_owned()],
+        kind: "private".to_owned(),
+    };
+    hub.add_org(&Viewer::node_operator(), new)
+        .await
+        .expect("organisation added")
+        .id
 }
 
 /// A request builder with the administrator's credentials and TAXII `Accept`.
@@ -241,6 +280,14 @@ pub fn redact(text: &str, keys: &[&str], values: &[(&str, &str)]) -> String {
 /// An envelope of objects given as JSON text.
 pub fn envelope(objects: &[String]) -> String {
     format!("{{\"objects\":[{}]}}", objects.join(","))
+}
+
+/// An identity SDO marked TLP:RED.
+pub fn red_identity(n: u32) -> String {
+    format!(
+        r#"{{"type":"identity","spec_version":"2.1","id":"{}","created":"2024-01-01T00:00:00.000Z","modified":"2024-01-01T00:00:00.000Z","name":"Organisation {n}","identity_class":"organization","object_marking_refs":["{TLP_RED}"]}}"#,
+        stix_id("identity", n)
+    )
 }
 
 /// A STIX id for test object `n`.

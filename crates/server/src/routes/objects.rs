@@ -10,13 +10,22 @@
 //! is stored verbatim. A body that is not an envelope is refused whole (400)
 //! and changes nothing; an envelope whose objects are partly invalid is
 //! accepted (202), and the status lists each failure with its reason.
+//!
+//! A POST may name the organisations that may receive its TLP:RED objects
+//! in the `X-Charter-Recipients` header: a comma-separated list of
+//! organisation names or ids of this node (`X-Charter-Recipients: Bravo Ltd,
+//! 3f2c…`). RED objects posted without it are refused, each in the status
+//! `failures`; the header has no effect on other levels. An empty item, or
+//! a value that is not UTF-8 text, is refused whole (400, naming the
+//! header), and so is an unknown organisation (by the hub). A name that
+//! itself contains a comma cannot be listed: give its id instead.
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use charter_hub::{Hub, ObjectFilter, VersionFilter, Viewer};
+use charter_hub::{Hub, ObjectFilter, Submission, VersionFilter, Viewer};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -53,6 +62,9 @@ pub(super) async fn add_objects(
     body: Body,
 ) -> ApiResult<Response> {
     media::check_content_type(&headers)?;
+    let submission = Submission {
+        recipients: recipients(&headers)?,
+    };
     // Refuse before reading a possibly large body from someone who may not write.
     if !hub
         .collection(&viewer, &root, &collection)
@@ -71,7 +83,7 @@ pub(super) async fn add_objects(
     // while the hub validates and stores.
     drop(bytes);
     let status = hub
-        .add_objects(&viewer, &root, &collection, objects)
+        .add_objects(&viewer, &root, &collection, objects, &submission)
         .await?;
     render::status(&status, StatusCode::ACCEPTED)
 }
@@ -134,12 +146,41 @@ pub(super) async fn ensure_object_exists(
     };
     let page = hub.objects(viewer, root, collection, probe, false).await?;
     if page.get().objects.is_empty() {
+        // The same answer whether the object is absent or outside the
+        // viewer's audience, and without the id, so a refusal repeats
+        // nothing about the object.
         return Err(ApiError::new(
             ErrorCode::NotFound,
-            format!("object '{id}' not found in this collection"),
+            "no such object in this collection",
         ));
     }
     Ok(())
+}
+
+/// The header naming the recipients of TLP:RED objects.
+const RECIPIENTS_HEADER: &str = "X-Charter-Recipients";
+
+/// The organisations (names or ids) listed in every `X-Charter-Recipients`
+/// header of the request, in order.
+fn recipients(headers: &HeaderMap) -> ApiResult<Vec<String>> {
+    let mut out = Vec::new();
+    for value in headers.get_all(RECIPIENTS_HEADER) {
+        // Organisation names need not be ASCII; header bytes are read as
+        // UTF-8 rather than refused for it.
+        let text = std::str::from_utf8(value.as_bytes())
+            .map_err(|_| ApiError::header(RECIPIENTS_HEADER, "is not UTF-8 text"))?;
+        for item in text.split(',') {
+            let item = item.trim();
+            if item.is_empty() {
+                return Err(ApiError::header(
+                    RECIPIENTS_HEADER,
+                    "has an empty item; list organisation names or ids separated by commas",
+                ));
+            }
+            out.push(item.to_owned());
+        }
+    }
+    Ok(out)
 }
 
 /// Reads a request body of at most `max` bytes.
@@ -248,6 +289,29 @@ mod tests {
         );
         assert_eq!(code("not json"), Err(ErrorCode::MalformedEnvelope));
         assert_eq!(code(r#"{"objects": []}"#), Err(ErrorCode::Unprocessable));
+    }
+
+    fn listed(values: &[&[u8]]) -> Result<Vec<String>, ErrorCode> {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append(
+                RECIPIENTS_HEADER,
+                axum::http::HeaderValue::from_bytes(v).expect("test header is valid"),
+            );
+        }
+        recipients(&headers).map_err(|e| e.code())
+    }
+
+    #[test]
+    fn recipients_are_comma_separated_over_every_header() {
+        assert_eq!(listed(&[]), Ok(vec![]));
+        assert_eq!(
+            listed(&[b"Bravo Ltd, 3f2c", b"Caf\xc3\xa9 SA"]),
+            Ok(vec!["Bravo Ltd".into(), "3f2c".into(), "Café SA".into()])
+        );
+        for bad in [&b""[..], b"Bravo,", b"a,,b", b" , ", b"\xff"] {
+            assert_eq!(listed(&[bad]), Err(ErrorCode::InvalidRequest), "{bad:?}");
+        }
     }
 
     #[test]

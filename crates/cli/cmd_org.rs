@@ -1,0 +1,94 @@
+//! `charter org`: the member organisations of this node.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use charter_hub::Viewer;
+use charter_hub::admin::NewOrg;
+use serde_json::json;
+
+use crate::config::{Config, NodeArgs};
+use crate::node;
+
+/// Arguments of `charter org`.
+#[derive(clap::Args, Debug)]
+pub struct OrgArgs {
+    #[command(subcommand)]
+    command: OrgCommand,
+    #[command(flatten)]
+    node: NodeArgs,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum OrgCommand {
+    /// Add an organisation and print its id.
+    Add {
+        /// Its name, unique on the node.
+        name: String,
+        /// ISO 3166-1 alpha-2 country code (GB, US, AU, ...).
+        #[arg(long)]
+        country: String,
+        /// A sector from the STIX industry-sector vocabulary (repeatable).
+        #[arg(long = "sector", value_name = "SECTOR")]
+        sectors: Vec<String>,
+        /// What kind of organisation it is.
+        #[arg(long, default_value = "private", value_parser = ["government", "cert", "private"])]
+        kind: String,
+    },
+    /// List organisations.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an organisation that has no users.
+    Remove {
+        /// The organisation, by id or name.
+        org: String,
+    },
+}
+
+/// Runs a `charter org` command.
+pub fn run(args: &OrgArgs) -> Result<ExitCode> {
+    let config = Config::load(&args.node, None)?;
+    node::runtime()?.block_on(async {
+        let hub = node::open_admin(&config).await?;
+        let op = Viewer::node_operator();
+        match &args.command {
+            OrgCommand::Add { name, country, sectors, kind } => {
+                let new = NewOrg {
+                    name: name.clone(),
+                    country: country.clone(),
+                    sectors: sectors.clone(),
+                    kind: kind.clone(),
+                };
+                let record = hub.add_org(&op, new).await?;
+                println!("{}", record.id);
+            }
+            OrgCommand::List { json } => {
+                let orgs = hub.orgs(&op).await?;
+                if *json {
+                    let list: Vec<_> = orgs
+                        .iter()
+                        .map(|o| {
+                            json!({
+                                "id": o.id, "name": o.name, "country": o.country, "sectors": o.sectors,
+                                "kind": o.kind, "identity_id": o.identity_id,
+                            })
+                        })
+                        .collect();
+                    node::print_json(&json!(list))?;
+                } else {
+                    for o in orgs {
+                        println!("{}\t{}\t{}\t{}\t{}", o.id, o.name, o.country, o.kind, o.sectors.join(","));
+                    }
+                }
+            }
+            OrgCommand::Remove { org } => {
+                hub.remove_org(&op, org).await?;
+                println!("removed organisation '{org}'");
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
