@@ -15,11 +15,19 @@ fn node_with_history() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
     charter_ok(&data, &["org", "add", "Grid plc", "--country", "GB"], &[]);
-    charter_ok(&data, &["user", "add", "ana", "--org", "Grid plc"], &[("CHARTER_USER_PASSWORD", "ana-password")]);
+    charter_ok(
+        &data,
+        &["user", "add", "ana", "--org", "Grid plc"],
+        &[("CHARTER_USER_PASSWORD", "ana-password")],
+    );
     charter_ok(&data, &["user", "grant", "ana", "default", "--read"], &[]);
     let file = dir.path().join("in.jsonl");
     std::fs::write(&file, format!("{}\n{}\n", indicator(1), indicator(2))).expect("write");
-    charter_ok(&data, &["ingest", "--quiet", file.to_str().expect("utf-8")], &[]);
+    charter_ok(
+        &data,
+        &["ingest", "--quiet", file.to_str().expect("utf-8")],
+        &[],
+    );
     charter_ok(&data, &["export", "--as", "ana"], &[]);
     charter_ok(&data, &["collection", "add", "--title", "Spare"], &[]);
     (dir, data)
@@ -30,14 +38,28 @@ fn verify(data: &Path, args: &[&str]) -> (Option<i32>, String) {
     let mut full = vec!["audit", "verify"];
     full.extend_from_slice(args);
     let out = charter(data, &full, &[]);
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 /// Exports the record to a file and returns its path and lines.
 fn export(data: &Path) -> (PathBuf, Vec<String>) {
-    let path = data.parent().expect("data has a parent").join("record.jsonl");
-    charter_ok(data, &["audit", "export", "--output", path.to_str().expect("utf-8")], &[]);
-    let lines = std::fs::read_to_string(&path).expect("export written").lines().map(str::to_owned).collect();
+    let path = data
+        .parent()
+        .expect("data has a parent")
+        .join("record.jsonl");
+    charter_ok(
+        data,
+        &["audit", "export", "--output", path.to_str().expect("utf-8")],
+        &[],
+    );
+    let lines = std::fs::read_to_string(&path)
+        .expect("export written")
+        .lines()
+        .map(str::to_owned)
+        .collect();
     (path, lines)
 }
 
@@ -46,7 +68,11 @@ fn database(data: &Path) -> rusqlite::Connection {
 }
 
 fn rewrite(path: &Path, lines: &[String]) {
-    std::fs::write(path, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).expect("rewrite");
+    std::fs::write(
+        path,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .expect("rewrite");
 }
 
 #[test]
@@ -55,23 +81,38 @@ fn an_intact_record_verifies_and_so_does_its_export() {
     let (code, text) = verify(&data, &[]);
     assert_eq!(code, Some(0), "{text}");
     let line = text.trim();
-    let (count, rest) = line.split_once(" entries, head ").unwrap_or_else(|| panic!("unexpected verdict: {line}"));
+    let (count, rest) = line
+        .split_once(" entries, head ")
+        .unwrap_or_else(|| panic!("unexpected verdict: {line}"));
     let (head, verdict) = rest.split_once(": ").expect("verdict after the head");
     let (seq, hash) = head.split_once(' ').expect("seq and hash");
     assert_eq!(verdict, "intact");
     assert_eq!(count, seq, "entries are numbered from 1 without gaps");
     assert!(count.parse::<u32>().is_ok_and(|n| n >= 7), "{line}");
-    assert!(hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{hash}");
+    assert!(
+        hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{hash}"
+    );
 
     let (path, lines) = export(&data);
     assert_eq!(lines.len().to_string(), count);
-    let entries: Vec<Value> = lines.iter().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
+    let entries: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("JSON lines"))
+        .collect();
     assert_eq!(entries.last().expect("entries")["hash"], hash);
-    let release = entries.iter().find(|e| e["action"] == "release" && e["actor"] == "ana").expect("ana's export");
+    let release = entries
+        .iter()
+        .find(|e| e["action"] == "release" && e["actor"] == "ana")
+        .expect("ana's export");
     assert_eq!(release["channel"], "cli");
     assert!(release["detail"].is_object(), "{release}");
     let (code, from_file) = verify(&data, &["--file", path.to_str().expect("utf-8")]);
-    assert_eq!((code, from_file.trim()), (Some(0), line), "the export verifies with the same head");
+    assert_eq!(
+        (code, from_file.trim()),
+        (Some(0), line),
+        "the export verifies with the same head"
+    );
 }
 
 #[test]
@@ -80,12 +121,17 @@ fn an_edited_entry_is_named() {
     let (path, mut lines) = export(&data);
 
     let conn = database(&data);
-    let changed = conn.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 3", []).expect("tamper");
+    let changed = conn
+        .execute("UPDATE audit SET actor = 'mallory' WHERE seq = 3", [])
+        .expect("tamper");
     assert_eq!(changed, 1);
     drop(conn);
     let (code, text) = verify(&data, &[]);
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("entry 3: edited")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("entry 3: edited")),
+        "{text}"
+    );
 
     // The same in an export: a changed detail breaks that entry's hash.
     let mut entry: Value = serde_json::from_str(&lines[4]).expect("json");
@@ -94,7 +140,10 @@ fn an_edited_entry_is_named() {
     rewrite(&path, &lines);
     let (code, text) = verify(&data, &["--file", path.to_str().expect("utf-8")]);
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("entry 5: edited")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("entry 5: edited")),
+        "{text}"
+    );
 }
 
 #[test]
@@ -105,14 +154,24 @@ fn a_deleted_entry_is_named() {
     rewrite(&path, &lines);
     let (code, text) = verify(&data, &["--file", path.to_str().expect("utf-8")]);
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("entry 4: missing")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("entry 4: missing")),
+        "{text}"
+    );
 
     let conn = database(&data);
-    assert_eq!(conn.execute("DELETE FROM audit WHERE seq = 6", []).expect("tamper"), 1);
+    assert_eq!(
+        conn.execute("DELETE FROM audit WHERE seq = 6", [])
+            .expect("tamper"),
+        1
+    );
     drop(conn);
     let (code, text) = verify(&data, &[]);
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("entry 6: missing")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("entry 6: missing")),
+        "{text}"
+    );
 }
 
 #[test]
@@ -124,7 +183,9 @@ fn reordered_entries_are_named() {
     let (code, text) = verify(&data, &["--file", path.to_str().expect("utf-8")]);
     assert_eq!(code, Some(1), "{text}");
     assert!(
-        text.lines().any(|l| l.starts_with("entry 3: out-of-order") || l.starts_with("entry 4: out-of-order")),
+        text.lines()
+            .any(|l| l.starts_with("entry 3: out-of-order")
+                || l.starts_with("entry 4: out-of-order")),
         "{text}"
     );
 

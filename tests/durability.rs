@@ -2,12 +2,12 @@
 //! even if the server is killed with SIGKILL the next instant.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
-use crate::util::{indicator, TestServer, ADMIN_PASSWORD};
+use crate::util::{ADMIN_PASSWORD, TestServer, indicator};
 
 #[tokio::test]
 async fn every_acknowledged_object_survives_a_kill() {
@@ -24,7 +24,9 @@ async fn every_acknowledged_object_survives_a_kill() {
             let client = reqwest::Client::new();
             let mut n = 0usize;
             while !stop.load(Ordering::Relaxed) {
-                let objects: Vec<Value> = (0..50).map(|i| indicator(w * 1_000_000 + n * 50 + i)).collect();
+                let objects: Vec<Value> = (0..50)
+                    .map(|i| indicator(w * 1_000_000 + n * 50 + i))
+                    .collect();
                 n += 1;
                 let body = serde_json::json!({ "objects": objects }).to_string();
                 let sent = client
@@ -39,7 +41,9 @@ async fn every_acknowledged_object_survives_a_kill() {
                 if resp.status() != 202 {
                     break;
                 }
-                let Ok(status) = resp.json::<Value>().await else { break };
+                let Ok(status) = resp.json::<Value>().await else {
+                    break;
+                };
                 if status["status"] == "complete" && status["success_count"] == 50 {
                     let mut set = acked.lock().expect("not poisoned");
                     for o in &objects {
@@ -63,7 +67,11 @@ async fn every_acknowledged_object_survives_a_kill() {
         let _ = w.await;
     }
     let acked = acked.lock().expect("not poisoned").clone();
-    assert!(acked.len() >= 200, "the writers got some acknowledgements in: {}", acked.len());
+    assert!(
+        acked.len() >= 200,
+        "the writers got some acknowledgements in: {}",
+        acked.len()
+    );
 
     let server = TestServer::start_in(&data, &[("CHARTER_ADMIN_PASSWORD", ADMIN_PASSWORD)]);
     let mut stored = HashSet::new();
@@ -83,5 +91,10 @@ async fn every_acknowledged_object_survives_a_kill() {
         }
     }
     let lost: Vec<_> = acked.difference(&stored).collect();
-    assert!(lost.is_empty(), "{} acknowledged objects lost, e.g. {:?}", lost.len(), lost.first());
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged objects lost, e.g. {:?}",
+        lost.len(),
+        lost.first()
+    );
 }

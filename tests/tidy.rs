@@ -9,13 +9,16 @@ fn root() -> PathBuf {
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if path.is_dir() {
-            if name != "target" && !name.starts_with('.') && name != "corpus" && name != "artifacts" {
+            if name != "target" && !name.starts_with('.') && name != "corpus" && name != "artifacts"
+            {
                 rust_files(&path, out);
             }
         } else if name.ends_with(".rs") {
@@ -74,7 +77,9 @@ fn no_test_is_skipped_and_nothing_is_left_unfinished() {
 fn dependencies(package: &str) -> Vec<String> {
     let dir = match package {
         "charter" => root(),
-        other => root().join("crates").join(other.trim_start_matches("charter-")),
+        other => root()
+            .join("crates")
+            .join(other.trim_start_matches("charter-")),
     };
     let text = std::fs::read_to_string(dir.join("Cargo.toml")).expect("manifest readable");
     let manifest: toml::Table = toml::from_str(&text).expect("manifest parses");
@@ -88,28 +93,52 @@ fn dependencies(package: &str) -> Vec<String> {
 #[test]
 fn dependencies_point_downward_and_protocols_stay_in_their_crate() {
     let internal = |deps: &[String]| -> Vec<String> {
-        deps.iter().filter(|d| d.starts_with("charter-")).cloned().collect()
+        deps.iter()
+            .filter(|d| d.starts_with("charter-"))
+            .cloned()
+            .collect()
     };
     let allowed: &[(&str, &[&str])] = &[
         ("charter-stix", &[]),
         ("charter-pattern", &["charter-stix"]),
         ("charter-policy", &["charter-stix"]),
         ("charter-store", &["charter-stix"]),
-        ("charter-hub", &["charter-stix", "charter-pattern", "charter-policy", "charter-store"]),
+        (
+            "charter-hub",
+            &[
+                "charter-stix",
+                "charter-pattern",
+                "charter-policy",
+                "charter-store",
+            ],
+        ),
         ("charter-server", &["charter-hub", "charter-stix"]),
     ];
     for (package, may_use) in allowed {
         let deps = dependencies(package);
         for dep in internal(&deps) {
-            assert!(may_use.contains(&dep.as_str()), "{package} must not depend on {dep}");
+            assert!(
+                may_use.contains(&dep.as_str()),
+                "{package} must not depend on {dep}"
+            );
         }
     }
-    for (dep, owner) in [("rusqlite", "charter-store"), ("tokio-postgres", "charter-store"), ("axum", "charter-server")] {
+    for (dep, owner) in [
+        ("rusqlite", "charter-store"),
+        ("tokio-postgres", "charter-store"),
+        ("axum", "charter-server"),
+    ] {
         for (package, _) in allowed {
             if *package != owner {
-                assert!(!dependencies(package).iter().any(|d| d == dep), "{dep} belongs to {owner}, not {package}");
+                assert!(
+                    !dependencies(package).iter().any(|d| d == dep),
+                    "{dep} belongs to {owner}, not {package}"
+                );
             }
         }
-        assert!(!dependencies("charter").iter().any(|d| d == dep), "{dep} belongs to {owner}, not the binary");
+        assert!(
+            !dependencies("charter").iter().any(|d| d == dep),
+            "{dep} belongs to {owner}, not the binary"
+        );
     }
 }

@@ -23,11 +23,16 @@ pub fn charter_bin() -> PathBuf {
 /// Runs `charter ARGS` against `data` and returns its output.
 pub fn charter(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(charter_bin());
-    cmd.args(args).arg("--data").arg(data).env("CHARTER_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    cmd.args(args)
+        .arg("--data")
+        .arg(data)
+        .env("CHARTER_ADMIN_PASSWORD", ADMIN_PASSWORD);
     for (k, v) in envs {
         cmd.env(k, v);
     }
-    cmd.stdin(Stdio::null()).output().expect("the charter binary runs")
+    cmd.stdin(Stdio::null())
+        .output()
+        .expect("the charter binary runs")
 }
 
 /// Runs `charter ARGS` against `data`, asserts it succeeded, and returns
@@ -49,7 +54,8 @@ pub fn charter_json(data: &Path, args: &[&str]) -> Value {
     let mut full = args.to_vec();
     full.push("--json");
     let text = charter_ok(data, &full, &[]);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("charter {args:?} --json is not JSON ({e}): {text}"))
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("charter {args:?} --json is not JSON ({e}): {text}"))
 }
 
 /// A running `charter serve`; killed when dropped.
@@ -165,13 +171,23 @@ impl TestServer {
     }
 
     /// POSTs an envelope of `objects` as `user`.
-    pub async fn post_objects(&self, path: &str, user: (&str, &str), objects: &[Value]) -> reqwest::Response {
+    pub async fn post_objects(
+        &self,
+        path: &str,
+        user: (&str, &str),
+        objects: &[Value],
+    ) -> reqwest::Response {
         let body = serde_json::json!({ "objects": objects }).to_string();
         self.post_raw(path, user, body).await
     }
 
     /// POSTs a raw body with the TAXII content type.
-    pub async fn post_raw(&self, path: &str, user: (&str, &str), body: String) -> reqwest::Response {
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        user: (&str, &str),
+        body: String,
+    ) -> reqwest::Response {
         self.client
             .post(self.url(path))
             .basic_auth(user.0, Some(user.1))
@@ -222,5 +238,7 @@ pub fn uuid_for(n: usize) -> String {
 
 /// The repository's copy of a test data file.
 pub fn data_file(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }

@@ -67,7 +67,12 @@ pub fn run(args: &AuditArgs) -> Result<ExitCode> {
 /// Prints the verdict and returns the exit status: 0 when intact, 1 when
 /// anything is wrong. `unreadable` lists lines of an export that are not
 /// entries at all.
-fn outcome(entries: u64, head: Option<(i64, String)>, problems: &[AuditProblem], unreadable: &[String]) -> ExitCode {
+fn outcome(
+    entries: u64,
+    head: Option<(i64, String)>,
+    problems: &[AuditProblem],
+    unreadable: &[String],
+) -> ExitCode {
     if problems.is_empty() && unreadable.is_empty() {
         match head {
             Some((seq, hash)) => println!("{entries} entries, head {seq} {hash}: intact"),
@@ -79,13 +84,19 @@ fn outcome(entries: u64, head: Option<(i64, String)>, problems: &[AuditProblem],
         println!("{line}");
     }
     for p in problems {
-        println!("entry {}: {}: {}", p.seq, audit_format::problem_kind(p.kind), p.message);
+        println!(
+            "entry {}: {}: {}",
+            p.seq,
+            audit_format::problem_kind(p.kind),
+            p.message
+        );
     }
     ExitCode::from(1)
 }
 
 fn verify_file(path: &PathBuf) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let mut entries = Vec::new();
     let mut unreadable = Vec::new();
     for (n, line) in text.lines().enumerate() {
@@ -104,9 +115,9 @@ fn verify_file(path: &PathBuf) -> Result<ExitCode> {
 
 fn export(config: &Config, output: Option<&PathBuf>) -> Result<ExitCode> {
     let mut out: Box<dyn Write> = match output {
-        Some(path) => {
-            Box::new(BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?))
-        }
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     node::runtime()?.block_on(async {

@@ -67,7 +67,8 @@ enum CollectionCommand {
 }
 
 fn parse_tlp(text: &str) -> Result<TlpLevel, String> {
-    TlpLevel::parse(text).ok_or_else(|| format!("'{text}': use clear, green, amber, amber+strict or red"))
+    TlpLevel::parse(text)
+        .ok_or_else(|| format!("'{text}': use clear, green, amber, amber+strict or red"))
 }
 
 /// Runs a `charter collection` command.

@@ -70,7 +70,12 @@ pub fn run(args: &CommunityArgs) -> Result<ExitCode> {
             }
             CommunityCommand::List { json } => {
                 let communities = hub.communities(&op).await?;
-                let orgs: HashMap<String, String> = hub.orgs(&op).await?.into_iter().map(|o| (o.id, o.name)).collect();
+                let orgs: HashMap<String, String> = hub
+                    .orgs(&op)
+                    .await?
+                    .into_iter()
+                    .map(|o| (o.id, o.name))
+                    .collect();
                 let name_of = |id: &String| orgs.get(id).cloned().unwrap_or_else(|| id.clone());
                 if *json {
                     let list: Vec<_> = communities

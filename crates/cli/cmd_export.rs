@@ -63,20 +63,30 @@ pub struct ExportArgs {
 /// Runs the export.
 pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     let config = Config::load(&args.node, None)?;
-    let added_after =
-        args.added_after.as_deref().map(|v| charter_hub::parse_timestamp("--added-after", v)).transpose()?;
+    let added_after = args
+        .added_after
+        .as_deref()
+        .map(|v| charter_hub::parse_timestamp("--added-after", v))
+        .transpose()?;
     let versions = if args.versions.is_empty() {
         None
     } else {
-        Some(charter_hub::parse_version_filter("--version", args.versions.iter().map(String::as_str))?)
+        Some(charter_hub::parse_version_filter(
+            "--version",
+            args.versions.iter().map(String::as_str),
+        )?)
     };
     let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            Box::new(BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?))
-        }
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
-    let bar = if args.output.is_some() { ProgressBar::new_spinner() } else { ProgressBar::hidden() };
+    let bar = if args.output.is_some() {
+        ProgressBar::new_spinner()
+    } else {
+        ProgressBar::hidden()
+    };
     node::runtime()?.block_on(async {
         let (hub, _) = node::open(&config).await?;
         let operator = Viewer::node_operator();
@@ -85,7 +95,11 @@ pub fn run(args: &ExportArgs) -> Result<ExitCode> {
             None => operator,
         };
         if args.format == Format::Bundle {
-            write!(out, "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[", uuid::Uuid::new_v4())?;
+            write!(
+                out,
+                "{{\"type\":\"bundle\",\"id\":\"bundle--{}\",\"objects\":[",
+                uuid::Uuid::new_v4()
+            )?;
         }
         let mut next = None;
         let mut count = 0u64;

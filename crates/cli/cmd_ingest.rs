@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use charter_hub::{Submission, Viewer};
 use charter_hub::admin::{DEFAULT_API_ROOT, DEFAULT_COLLECTION_ALIAS};
+use charter_hub::{Submission, Viewer};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Config, NodeArgs};
@@ -47,7 +47,9 @@ pub struct IngestArgs {
 fn read_input(path: &PathBuf) -> Result<String> {
     if path.as_os_str() == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).context("reading standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading standard input")?;
         Ok(text)
     } else {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
@@ -68,8 +70,14 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
             eprintln!("Created user 'admin' with password: {password}");
         }
         let viewer = Viewer::node_operator();
-        let submission = Submission { recipients: args.recipients.clone() };
-        let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(objects.len() as u64) };
+        let submission = Submission {
+            recipients: args.recipients.clone(),
+        };
+        let bar = if args.quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(objects.len() as u64)
+        };
         bar.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} objects {per_sec} {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -81,7 +89,13 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
             let batch = std::mem::replace(&mut objects, rest);
             let n = batch.len() as u64;
             let status = hub
-                .add_objects(&viewer, &args.api_root, &args.collection, batch, &submission)
+                .add_objects(
+                    &viewer,
+                    &args.api_root,
+                    &args.collection,
+                    batch,
+                    &submission,
+                )
                 .await
                 .with_context(|| format!("adding objects to collection '{}'", args.collection))?
                 .into_inner();
@@ -92,10 +106,18 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
         bar.finish_and_clear();
         if !args.quiet {
             for failure in &rejected {
-                println!("rejected {}: {}", failure.id, failure.message.as_deref().unwrap_or("invalid"));
+                println!(
+                    "rejected {}: {}",
+                    failure.id,
+                    failure.message.as_deref().unwrap_or("invalid")
+                );
             }
         }
         println!("{accepted} accepted, {} rejected", rejected.len());
-        Ok(if rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        Ok(if rejected.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        })
     })
 }

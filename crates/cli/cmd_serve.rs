@@ -22,7 +22,9 @@ pub struct ServeArgs {
 
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -46,7 +48,10 @@ async fn serve(config: Config) -> Result<()> {
     let mut stdout = std::io::stdout();
     if let Some(password) = generated {
         writeln!(stdout, "Created user 'admin' with password: {password}")?;
-        writeln!(stdout, "(shown once; set CHARTER_ADMIN_PASSWORD to choose it)")?;
+        writeln!(
+            stdout,
+            "(shown once; set CHARTER_ADMIN_PASSWORD to choose it)"
+        )?;
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -55,7 +60,9 @@ async fn serve(config: Config) -> Result<()> {
     tracing::info!(%addr, data = %config.data.display(), "listening");
     writeln!(stdout, "Charter listening on http://{addr}")?;
     stdout.flush()?;
-    charter_server::serve(listener, hub, shutdown_signal()).await.context("serving")?;
+    charter_server::serve(listener, hub, shutdown_signal())
+        .await
+        .context("serving")?;
     tracing::info!("stopped");
     Ok(())
 }

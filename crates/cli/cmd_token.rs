@@ -75,7 +75,11 @@ pub fn run(args: &TokenArgs) -> Result<ExitCode> {
         let hub = node::open_admin(&config).await?;
         let op = Viewer::node_operator();
         match &args.command {
-            TokenCommand::Add { user, label, expires_days } => {
+            TokenCommand::Add {
+                user,
+                label,
+                expires_days,
+            } => {
                 let lifetime = expires_days.map(|d| Duration::from_secs(d * DAY_SECS));
                 let (record, token) = hub.add_token(&op, user, label.clone(), lifetime).await?;
                 eprintln!("issued token {} for '{user}'; it is shown once:", record.id);

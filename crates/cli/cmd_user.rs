@@ -76,7 +76,8 @@ enum UserCommand {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text).ok_or_else(|| format!("'{text}': use node-admin, org-admin, analyst, reader or auditor"))
+    Role::parse(text)
+        .ok_or_else(|| format!("'{text}': use node-admin, org-admin, analyst, reader or auditor"))
 }
 
 fn read_password() -> Result<String> {
@@ -84,7 +85,10 @@ fn read_password() -> Result<String> {
         return Ok(p);
     }
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 

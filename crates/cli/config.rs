@@ -75,14 +75,22 @@ impl Config {
         };
         let env_listen = std::env::var("CHARTER_LISTEN")
             .ok()
-            .map(|v| v.parse::<SocketAddr>().with_context(|| format!("CHARTER_LISTEN: '{v}' is not ADDR:PORT")))
+            .map(|v| {
+                v.parse::<SocketAddr>()
+                    .with_context(|| format!("CHARTER_LISTEN: '{v}' is not ADDR:PORT"))
+            })
             .transpose()?;
         let env_data = std::env::var_os("CHARTER_DATA").map(PathBuf::from);
         let listen = match listen_flag.or(env_listen).or(file.listen) {
             Some(addr) => addr,
             None => DEFAULT_LISTEN.parse().context("default listen address")?,
         };
-        let data = args.data.clone().or(env_data).or(file.data).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+        let data = args
+            .data
+            .clone()
+            .or(env_data)
+            .or(file.data)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
         let mut hub = charter_hub::HubConfig::default();
         if let Some(title) = file.title {
             hub.title = title;
@@ -113,11 +121,17 @@ impl Config {
             anyhow::ensure!(n > 0, "max_objects_per_envelope must be at least 1");
             hub.max_objects_per_envelope = n;
         }
-        Ok(Config { listen, data, log_format: file.log_format.unwrap_or_default(), hub })
+        Ok(Config {
+            listen,
+            data,
+            log_format: file.log_format.unwrap_or_default(),
+            hub,
+        })
     }
 }
 
 fn read_file(path: &Path) -> Result<FileConfig> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("in {}", path.display()))
 }

@@ -25,7 +25,10 @@ pub async fn open(config: &Config) -> Result<(Hub, Option<String>)> {
     let store: Arc<dyn Store> = Arc::new(store);
     let hub = Hub::new(store, config.hub.clone());
     let admin_password = std::env::var("CHARTER_ADMIN_PASSWORD").ok();
-    let generated = hub.bootstrap(admin_password).await.context("preparing the node")?;
+    let generated = hub
+        .bootstrap(admin_password)
+        .await
+        .context("preparing the node")?;
     Ok((hub, generated))
 }
 
@@ -42,7 +45,10 @@ pub async fn open_admin(config: &Config) -> Result<Hub> {
 
 /// A single-threaded runtime for administration commands.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the async runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 /// Prints a `--json` list: pretty-printed, one document.

@@ -362,7 +362,14 @@ fn main() {
     // builds (`cargo test --all-targets`) only check that the bench runs:
     // a small node, and no interleaved pass.
     let quick = cfg!(debug_assertions) || std::env::args().any(|a| a == "--list");
-    let indicators = env_usize("HANDLING_INDICATORS", if quick { 600 } else { world::DEFAULT_INDICATORS });
+    let indicators = env_usize(
+        "HANDLING_INDICATORS",
+        if quick {
+            600
+        } else {
+            world::DEFAULT_INDICATORS
+        },
+    );
     let started = std::time::Instant::now();
     let world = rt.block_on(world::build(indicators));
     let inputs = rt.block_on(PartInputs::load(&world));
@@ -406,7 +413,11 @@ fn main() {
     group.finish();
     criterion.final_summary();
 
-    let rounds = if quick { 0 } else { env_usize("HANDLING_ROUNDS", 40) };
+    let rounds = if quick {
+        0
+    } else {
+        env_usize("HANDLING_ROUNDS", 40)
+    };
     if rounds > 0 {
         let table = paired::run(&rt, &world, &inputs, rounds);
         println!("\n{table}");

@@ -6,15 +6,15 @@
 //! appended to the release record.
 
 use charter_store::{
-    ApiRootRecord, CollectionRecord, CommunityRecord, NodeRecord, OrgRecord, Permission, Role, TokenRecord,
-    UserRecord,
+    ApiRootRecord, CollectionRecord, CommunityRecord, NodeRecord, OrgRecord, Permission, Role,
+    TokenRecord, UserRecord,
 };
 use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::objects::now_micros;
 use crate::vocab::{validate_country, validate_kind, validate_sector};
-use crate::{auth, Hub, TlpLevel, Viewer, STIX_MEDIA_TYPE};
+use crate::{Hub, STIX_MEDIA_TYPE, TlpLevel, Viewer, auth};
 
 /// The API root a new node creates.
 pub const DEFAULT_API_ROOT: &str = "default";
@@ -104,7 +104,10 @@ fn require_admin(viewer: &Viewer) -> Result<()> {
     if viewer.is_admin() {
         Ok(())
     } else {
-        Err(Error::new(ErrorKind::Forbidden, "this needs a node administrator"))
+        Err(Error::new(
+            ErrorKind::Forbidden,
+            "this needs a node administrator",
+        ))
     }
 }
 
@@ -112,7 +115,10 @@ fn generate_password() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     let mut bytes = [0u8; 24];
     rand::fill(&mut bytes);
-    bytes.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect()
 }
 
 fn identity_id() -> String {
@@ -175,17 +181,28 @@ impl Hub {
                 disabled: false,
             })
             .await?;
-        self.record(&Viewer::node_operator(), "admin", json!({ "op": "node.bootstrap" })).await?;
+        self.record(
+            &Viewer::node_operator(),
+            "admin",
+            json!({ "op": "node.bootstrap" }),
+        )
+        .await?;
         Ok(generated.then_some(password))
     }
 
     /// This node's identity.
     pub async fn node(&self) -> Result<NodeRecord> {
-        self.store().node().await?.ok_or_else(|| Error::new(ErrorKind::Internal, "the node has no identity yet"))
+        self.store()
+            .node()
+            .await?
+            .ok_or_else(|| Error::new(ErrorKind::Internal, "the node has no identity yet"))
     }
 
     async fn org_by(&self, id_or_name: &str) -> Result<OrgRecord> {
-        self.store().org(id_or_name).await?.ok_or_else(|| Error::not_found(format!("organisation '{id_or_name}'")))
+        self.store()
+            .org(id_or_name)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("organisation '{id_or_name}'")))
     }
 
     async fn community_by(&self, id_or_name: &str) -> Result<CommunityRecord> {
@@ -215,7 +232,12 @@ impl Hub {
             identity_id: identity_id(),
         };
         self.store().create_org(record.clone()).await?;
-        self.record(viewer, "admin", json!({ "op": "org.add", "org": record.id, "name": record.name })).await?;
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "org.add", "org": record.id, "name": record.name }),
+        )
+        .await?;
         Ok(record)
     }
 
@@ -230,7 +252,12 @@ impl Hub {
         require_admin(viewer)?;
         let org = self.org_by(id_or_name).await?;
         self.store().remove_org(&org.id).await?;
-        self.record(viewer, "admin", json!({ "op": "org.remove", "org": org.id })).await
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "org.remove", "org": org.id }),
+        )
+        .await
     }
 
     /// Adds a user. Node administrators may add any user; an
@@ -247,16 +274,26 @@ impl Hub {
         };
         let needs_org = !matches!(new.role, Role::NodeAdmin | Role::Auditor);
         if needs_org && org.is_none() {
-            return Err(Error::invalid(format!("org: a user with role {} belongs to an organisation", new.role)));
+            return Err(Error::invalid(format!(
+                "org: a user with role {} belongs to an organisation",
+                new.role
+            )));
         }
         if !viewer.is_admin() {
-            let own = viewer.role() == Role::OrgAdmin && org.is_some() && org.as_deref() == viewer.org();
+            let own =
+                viewer.role() == Role::OrgAdmin && org.is_some() && org.as_deref() == viewer.org();
             if !own || !matches!(new.role, Role::OrgAdmin | Role::Analyst | Role::Reader) {
-                return Err(Error::new(ErrorKind::Forbidden, "you may add members of your own organisation only"));
+                return Err(Error::new(
+                    ErrorKind::Forbidden,
+                    "you may add members of your own organisation only",
+                ));
             }
         }
         if self.store().user(&new.username).await?.is_some() {
-            return Err(Error::new(ErrorKind::Conflict, format!("user '{}' already exists", new.username)));
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                format!("user '{}' already exists", new.username),
+            ));
         }
         let password_hash = auth::hash_secret(&new.password)?;
         self.store()
@@ -278,13 +315,24 @@ impl Hub {
 
     /// Checks that `viewer` may manage `username`, and returns the user.
     async fn managed_user(&self, viewer: &Viewer, username: &str) -> Result<UserRecord> {
-        let user =
-            self.store().user(username).await?.ok_or_else(|| Error::not_found(format!("user '{username}'")))?;
-        let own_org = viewer.role() == Role::OrgAdmin && user.org.is_some() && user.org.as_deref() == viewer.org();
-        if viewer.is_admin() || (own_org && user.role != Role::NodeAdmin) || viewer.username() == username {
+        let user = self
+            .store()
+            .user(username)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("user '{username}'")))?;
+        let own_org = viewer.role() == Role::OrgAdmin
+            && user.org.is_some()
+            && user.org.as_deref() == viewer.org();
+        if viewer.is_admin()
+            || (own_org && user.role != Role::NodeAdmin)
+            || viewer.username() == username
+        {
             Ok(user)
         } else {
-            Err(Error::new(ErrorKind::Forbidden, "you may manage members of your own organisation only"))
+            Err(Error::new(
+                ErrorKind::Forbidden,
+                "you may manage members of your own organisation only",
+            ))
         }
     }
 
@@ -295,16 +343,31 @@ impl Hub {
             return Err(Error::invalid("you may not remove yourself"));
         }
         self.store().remove_user(username).await?;
-        self.record(viewer, "admin", json!({ "op": "user.remove", "user": username })).await
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "user.remove", "user": username }),
+        )
+        .await
     }
 
     /// Enables or disables a user; a disabled user is refused at once.
-    pub async fn set_user_disabled(&self, viewer: &Viewer, username: &str, disabled: bool) -> Result<()> {
+    pub async fn set_user_disabled(
+        &self,
+        viewer: &Viewer,
+        username: &str,
+        disabled: bool,
+    ) -> Result<()> {
         let mut user = self.managed_user(viewer, username).await?;
         user.disabled = disabled;
         self.store().put_user(user).await?;
-        let op = if disabled { "user.disable" } else { "user.enable" };
-        self.record(viewer, "admin", json!({ "op": op, "user": username })).await
+        let op = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        self.record(viewer, "admin", json!({ "op": op, "user": username }))
+            .await
     }
 
     /// Sets a user's explicit rights on a collection (named by id or alias).
@@ -327,7 +390,14 @@ impl Hub {
             .await?
             .ok_or_else(|| Error::not_found(format!("collection '{collection}'")))?;
         self.store()
-            .set_permission(username, Permission { collection: record.id.clone(), can_read, can_write })
+            .set_permission(
+                username,
+                Permission {
+                    collection: record.id.clone(),
+                    can_read,
+                    can_write,
+                },
+            )
             .await?;
         self.record(
             viewer,
@@ -341,7 +411,10 @@ impl Hub {
     /// its own organisation's).
     pub async fn users(&self, viewer: &Viewer) -> Result<Vec<UserSummary>> {
         if !viewer.is_admin() && viewer.role() != Role::OrgAdmin {
-            return Err(Error::new(ErrorKind::Forbidden, "this needs an administrator"));
+            return Err(Error::new(
+                ErrorKind::Forbidden,
+                "this needs an administrator",
+            ));
         }
         let mut out = Vec::new();
         for user in self.store().users().await? {
@@ -374,7 +447,8 @@ impl Hub {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let secret = auth::new_token_secret();
         let now = now_micros();
-        let expires = lifetime.map(|d| now.saturating_add(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)));
+        let expires =
+            lifetime.map(|d| now.saturating_add(i64::try_from(d.as_micros()).unwrap_or(i64::MAX)));
         let record = TokenRecord {
             id: id.clone(),
             username: username.to_owned(),
@@ -385,13 +459,21 @@ impl Hub {
             revoked: false,
         };
         self.store().create_token(record.clone()).await?;
-        self.record(viewer, "admin", json!({ "op": "token.add", "user": username, "token": id, "expires": expires }))
-            .await?;
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "token.add", "user": username, "token": id, "expires": expires }),
+        )
+        .await?;
         Ok((record, format!("{}{id}_{secret}", auth::TOKEN_PREFIX)))
     }
 
     /// Lists tokens (never their secrets), of one user or of all.
-    pub async fn tokens(&self, viewer: &Viewer, username: Option<&str>) -> Result<Vec<TokenRecord>> {
+    pub async fn tokens(
+        &self,
+        viewer: &Viewer,
+        username: Option<&str>,
+    ) -> Result<Vec<TokenRecord>> {
         match username {
             Some(u) => {
                 self.managed_user(viewer, u).await?;
@@ -403,14 +485,28 @@ impl Hub {
 
     /// Revokes a token; it is refused from the next request on.
     pub async fn revoke_token(&self, viewer: &Viewer, id: &str) -> Result<()> {
-        let token = self.store().token(id).await?.ok_or_else(|| Error::not_found(format!("token '{id}'")))?;
+        let token = self
+            .store()
+            .token(id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("token '{id}'")))?;
         self.managed_user(viewer, &token.username).await?;
         self.store().revoke_token(id).await?;
-        self.record(viewer, "admin", json!({ "op": "token.revoke", "token": id, "user": token.username })).await
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "token.revoke", "token": id, "user": token.username }),
+        )
+        .await
     }
 
     /// Adds a community of organisations (by id or name).
-    pub async fn add_community(&self, viewer: &Viewer, name: &str, members: &[String]) -> Result<CommunityRecord> {
+    pub async fn add_community(
+        &self,
+        viewer: &Viewer,
+        name: &str,
+        members: &[String],
+    ) -> Result<CommunityRecord> {
         require_admin(viewer)?;
         if name.trim().is_empty() || name.len() > 200 {
             return Err(Error::invalid("name: must be 1-200 characters"));
@@ -421,7 +517,11 @@ impl Hub {
         }
         ids.sort();
         ids.dedup();
-        let record = CommunityRecord { id: uuid::Uuid::new_v4().to_string(), name: name.to_owned(), members: ids };
+        let record = CommunityRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: name.to_owned(),
+            members: ids,
+        };
         self.store().create_community(record.clone()).await?;
         self.record(
             viewer,
@@ -439,13 +539,30 @@ impl Hub {
     }
 
     /// Adds an organisation to a community, or removes it.
-    pub async fn set_community_member(&self, viewer: &Viewer, community: &str, org: &str, member: bool) -> Result<()> {
+    pub async fn set_community_member(
+        &self,
+        viewer: &Viewer,
+        community: &str,
+        org: &str,
+        member: bool,
+    ) -> Result<()> {
         require_admin(viewer)?;
         let c = self.community_by(community).await?;
         let o = self.org_by(org).await?;
-        self.store().set_community_member(&c.id, &o.id, member).await?;
-        let op = if member { "community.add-member" } else { "community.remove-member" };
-        self.record(viewer, "admin", json!({ "op": op, "community": c.id, "org": o.id })).await
+        self.store()
+            .set_community_member(&c.id, &o.id, member)
+            .await?;
+        let op = if member {
+            "community.add-member"
+        } else {
+            "community.remove-member"
+        };
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": op, "community": c.id, "org": o.id }),
+        )
+        .await
     }
 
     /// Removes a community no collection belongs to.
@@ -453,11 +570,20 @@ impl Hub {
         require_admin(viewer)?;
         let c = self.community_by(id_or_name).await?;
         self.store().remove_community(&c.id).await?;
-        self.record(viewer, "admin", json!({ "op": "community.remove", "community": c.id })).await
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "community.remove", "community": c.id }),
+        )
+        .await
     }
 
     /// Adds a collection and returns it.
-    pub async fn add_collection(&self, viewer: &Viewer, new: NewCollection) -> Result<CollectionRecord> {
+    pub async fn add_collection(
+        &self,
+        viewer: &Viewer,
+        new: NewCollection,
+    ) -> Result<CollectionRecord> {
         require_admin(viewer)?;
         if new.title.trim().is_empty() {
             return Err(Error::invalid("title: must not be empty"));
@@ -493,7 +619,12 @@ impl Hub {
     }
 
     /// Removes an empty collection.
-    pub async fn remove_collection(&self, viewer: &Viewer, api_root: &str, id_or_alias: &str) -> Result<()> {
+    pub async fn remove_collection(
+        &self,
+        viewer: &Viewer,
+        api_root: &str,
+        id_or_alias: &str,
+    ) -> Result<()> {
         require_admin(viewer)?;
         let record = self
             .store()
@@ -501,25 +632,36 @@ impl Hub {
             .await?
             .ok_or_else(|| Error::not_found(format!("collection '{id_or_alias}'")))?;
         self.store().remove_collection(&record.id).await?;
-        self.record(viewer, "admin", json!({ "op": "collection.remove", "collection": record.id })).await
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "collection.remove", "collection": record.id }),
+        )
+        .await
     }
 }
 
 fn validate_username(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(format!("username '{name}': use 1-64 characters among letters, digits and - _ . @")))
+        Err(Error::invalid(format!(
+            "username '{name}': use 1-64 characters among letters, digits and - _ . @"
+        )))
     }
 }
 
 fn validate_alias(alias: &str) -> Result<()> {
     let ok = !alias.is_empty()
         && alias.len() <= 64
-        && alias.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && alias
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if ok && uuid::Uuid::parse_str(alias).is_err() {
         Ok(())
     } else {

@@ -44,14 +44,24 @@ fn require_auditor(viewer: &Viewer) -> Result<()> {
     if viewer.can_audit() {
         Ok(())
     } else {
-        Err(Error::new(ErrorKind::Forbidden, "the release record is for auditors and node administrators"))
+        Err(Error::new(
+            ErrorKind::Forbidden,
+            "the release record is for auditors and node administrators",
+        ))
     }
 }
 
 impl Hub {
     /// Appends one entry for an act of `viewer`.
-    pub(crate) async fn record(&self, viewer: &Viewer, action: &str, detail: serde_json::Value) -> Result<()> {
-        self.store().append_audit(vec![draft(viewer, action, detail)]).await?;
+    pub(crate) async fn record(
+        &self,
+        viewer: &Viewer,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        self.store()
+            .append_audit(vec![draft(viewer, action, detail)])
+            .await?;
         Ok(())
     }
 
@@ -69,7 +79,12 @@ impl Hub {
     }
 
     /// Records that `viewer` was refused `what` and why.
-    pub(crate) async fn record_refusal(&self, viewer: &Viewer, what: serde_json::Value, reason: &str) {
+    pub(crate) async fn record_refusal(
+        &self,
+        viewer: &Viewer,
+        what: serde_json::Value,
+        reason: &str,
+    ) {
         let detail = json!({ "request": what, "decision": "refused", "reason": reason });
         if let Err(e) = self.record(viewer, "release", detail).await {
             tracing::error!(error = %e, "could not record a refusal");
@@ -95,13 +110,19 @@ impl Hub {
         require_auditor(viewer)?;
         let mut after = None;
         let mut previous: Option<(i64, String)> = None;
-        let mut report = AuditReport { entries: 0, head: None, problems: Vec::new() };
+        let mut report = AuditReport {
+            entries: 0,
+            head: None,
+            problems: Vec::new(),
+        };
         loop {
             let page = self.store().audit_entries(after, VERIFY_PAGE).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.seq);
             let anchor = previous.as_ref().map(|(seq, hash)| (*seq, hash.as_str()));
-            report.problems.extend(charter_store::audit::verify(&page, anchor));
+            report
+                .problems
+                .extend(charter_store::audit::verify(&page, anchor));
             report.entries += page.len() as u64;
             previous = Some((last.seq, last.hash.clone()));
             if page.len() < VERIFY_PAGE {

@@ -16,8 +16,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -41,7 +41,10 @@ impl CredentialCache {
     pub(crate) fn new() -> CredentialCache {
         let mut key = [0u8; 32];
         rand::fill(&mut key);
-        CredentialCache { key, entries: Mutex::new(HashMap::new()) }
+        CredentialCache {
+            key,
+            entries: Mutex::new(HashMap::new()),
+        }
     }
 
     fn fingerprint(&self, name: &str, secret: &str, stored_hash: &str) -> [u8; 32] {
@@ -56,7 +59,9 @@ impl CredentialCache {
 
     fn contains(&self, fingerprint: &[u8; 32]) -> bool {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.get(fingerprint).is_some_and(|at| at.elapsed() < CACHE_TTL)
+        entries
+            .get(fingerprint)
+            .is_some_and(|at| at.elapsed() < CACHE_TTL)
     }
 
     fn insert(&self, fingerprint: [u8; 32]) {
@@ -79,7 +84,8 @@ pub fn hash_secret(secret: &str) -> Result<String> {
     };
     let mut salt_bytes = [0u8; 16];
     rand::fill(&mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| internal("salt encoding failed", &e))?;
+    let salt =
+        SaltString::encode_b64(&salt_bytes).map_err(|e| internal("salt encoding failed", &e))?;
     Argon2::default()
         .hash_password(secret.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -88,7 +94,9 @@ pub fn hash_secret(secret: &str) -> Result<String> {
 
 fn verify_secret(secret: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => Argon2::default()
+            .verify_password(secret.as_bytes(), &parsed)
+            .is_ok(),
         Err(e) => {
             tracing::error!(error = %e, "stored secret hash is malformed");
             false
@@ -130,10 +138,12 @@ impl Hub {
             return Ok(true);
         }
         let (candidate, stored) = (secret.to_owned(), stored.to_owned());
-        let ok = tokio::task::spawn_blocking(move || verify_secret(&candidate, &stored)).await.map_err(|e| {
-            tracing::error!(error = %e, "secret check task failed");
-            Error::new(ErrorKind::Internal, "credential check failed")
-        })?;
+        let ok = tokio::task::spawn_blocking(move || verify_secret(&candidate, &stored))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "secret check task failed");
+                Error::new(ErrorKind::Internal, "credential check failed")
+            })?;
         if ok {
             cache.insert(fingerprint);
         }
@@ -146,7 +156,12 @@ impl Hub {
     /// Unknown users, wrong passwords and disabled users all fail the same
     /// way, so the answer does not reveal which accounts exist; repeated
     /// failures are throttled per account and per address.
-    pub async fn authenticate(&self, username: &str, password: &str, from: Option<IpAddr>) -> Result<Viewer> {
+    pub async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+        from: Option<IpAddr>,
+    ) -> Result<Viewer> {
         self.check_throttle(username, from)?;
         let user = self.store().user(username).await?;
         let ok = match &user {
@@ -181,7 +196,11 @@ impl Hub {
         let record = self.store().token(id).await?;
         let usable = record.filter(|t| !t.revoked && t.expires.is_none_or(|e| e > now));
         let user = match &usable {
-            Some(t) => self.store().user(&t.username).await?.filter(|u| !u.disabled),
+            Some(t) => self
+                .store()
+                .user(&t.username)
+                .await?
+                .filter(|u| !u.disabled),
             None => None,
         };
         let ok = match (&usable, &user) {
@@ -208,14 +227,23 @@ impl Hub {
             None => Vec::new(),
         };
         let permissions = self.store().permissions(&user.username).await?;
-        Ok(Viewer::user(user.username, user.role, user.org, communities, permissions))
+        Ok(Viewer::user(
+            user.username,
+            user.role,
+            user.org,
+            communities,
+            permissions,
+        ))
     }
 
     /// The principal of `username`, for a node operator who acts on its
     /// behalf from the command line (e.g. to export what a member sees).
     pub async fn viewer_as(&self, operator: &Viewer, username: &str) -> Result<Viewer> {
         if !operator.is_admin() {
-            return Err(Error::new(ErrorKind::Forbidden, "only a node administrator may act as another user"));
+            return Err(Error::new(
+                ErrorKind::Forbidden,
+                "only a node administrator may act as another user",
+            ));
         }
         let user = self
             .store()
@@ -234,7 +262,14 @@ mod tests {
     fn tokens_split_into_id_and_secret() {
         assert_eq!(split_token("charter_abc_s3cr3t"), Some(("abc", "s3cr3t")));
         assert_eq!(split_token("charter_abc_s3_cr"), Some(("abc", "s3_cr")));
-        for bad in ["", "charter_", "charter__x", "charter_abc_", "bearer_abc_x", "charter_abc"] {
+        for bad in [
+            "",
+            "charter_",
+            "charter__x",
+            "charter_abc_",
+            "bearer_abc_x",
+            "charter_abc",
+        ] {
             assert_eq!(split_token(bad), None, "{bad}");
         }
     }

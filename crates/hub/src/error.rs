@@ -41,14 +41,21 @@ pub struct Error {
 impl Error {
     /// An error of `kind` with a message safe to show the caller.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), retry_after: None }
+        Error {
+            kind,
+            message: message.into(),
+            retry_after: None,
+        }
     }
 
     /// A refusal after too many failed sign-ins, to be retried after `wait`.
     pub fn throttled(wait: std::time::Duration) -> Error {
         Error {
             kind: ErrorKind::Throttled,
-            message: format!("too many failed sign-ins; try again in {} s", wait.as_secs().max(1)),
+            message: format!(
+                "too many failed sign-ins; try again in {} s",
+                wait.as_secs().max(1)
+            ),
             retry_after: Some(wait),
         }
     }

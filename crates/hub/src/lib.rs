@@ -44,19 +44,20 @@ pub use auth::TOKEN_PREFIX;
 pub use charter_policy::TlpLevel;
 pub use charter_stix::Timestamp;
 pub use charter_store::{
-    AuditEntry, AuditProblem, AuditProblemKind, CollectionRecord, CommunityRecord, NodeRecord, OrgRecord, Role,
-    TokenRecord, VersionFilter,
+    AuditEntry, AuditProblem, AuditProblemKind, CollectionRecord, CommunityRecord, NodeRecord,
+    OrgRecord, Role, TokenRecord, VersionFilter,
 };
 pub use error::{Error, ErrorKind, Result};
 pub use filter::{parse_timestamp, parse_version_filter};
 pub use objects::{
-    ApiRoot, CollectionInfo, ObjectFilter, ObjectPage, ObjectVersion, Status, StatusDetail, Submission,
+    ApiRoot, CollectionInfo, ObjectFilter, ObjectPage, ObjectVersion, Status, StatusDetail,
+    Submission,
 };
+pub use released::Released;
 pub use throttle::{ACCOUNT_LIMIT, ADDRESS_LIMIT, WINDOW as THROTTLE_WINDOW};
 pub use viewer::Channel;
-pub use vocab::{INDUSTRY_SECTORS, ORG_KINDS};
-pub use released::Released;
 pub use viewer::Viewer;
+pub use vocab::{INDUSTRY_SECTORS, ORG_KINDS};
 
 /// The STIX media type every object is served with.
 pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";

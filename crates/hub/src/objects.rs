@@ -5,8 +5,8 @@
 use charter_stix::Timestamp;
 use charter_store::{CollectionRecord, Cursor, StatusRecord, StoredVersion, VersionFilter};
 
-use crate::error::{Error, Result};
 use crate::STIX_MEDIA_TYPE;
+use crate::error::{Error, Result};
 
 /// An API root, with the limits a client needs.
 #[derive(Debug, Clone)]
@@ -144,14 +144,22 @@ pub(crate) fn now_micros() -> i64 {
 
 fn details(list: Vec<charter_store::StatusDetail>) -> Vec<StatusDetail> {
     list.into_iter()
-        .map(|d| StatusDetail { id: d.id, version: d.version, message: d.message })
+        .map(|d| StatusDetail {
+            id: d.id,
+            version: d.version,
+            message: d.message,
+        })
         .collect()
 }
 
 pub(crate) fn status_from_record(record: StatusRecord) -> Status {
     Status {
         id: record.id,
-        status: if record.pendings.is_empty() { "complete" } else { "pending" },
+        status: if record.pendings.is_empty() {
+            "complete"
+        } else {
+            "pending"
+        },
         request_timestamp: Timestamp::from_unix_micros(record.request_timestamp),
         successes: details(record.successes),
         failures: details(record.failures),

@@ -21,7 +21,12 @@ impl Hub {
         Ok(Released::grant(
             roots
                 .into_iter()
-                .map(|r| ApiRoot { name: r.name, title: r.title, description: r.description, max_content_length: max })
+                .map(|r| ApiRoot {
+                    name: r.name,
+                    title: r.title,
+                    description: r.description,
+                    max_content_length: max,
+                })
                 .collect(),
         ))
     }
@@ -37,17 +42,29 @@ impl Hub {
     }
 
     /// The collections of an API root on which the viewer has any right.
-    pub async fn collections(&self, viewer: &Viewer, api_root: &str) -> Result<Released<Vec<CollectionInfo>>> {
+    pub async fn collections(
+        &self,
+        viewer: &Viewer,
+        api_root: &str,
+    ) -> Result<Released<Vec<CollectionInfo>>> {
         self.api_root(viewer, api_root).await?;
         let all = self.store().collections(api_root).await?;
         Ok(Released::grant(
-            all.into_iter().map(|record| info(viewer, record)).filter(|c| c.can_read || c.can_write).collect(),
+            all.into_iter()
+                .map(|record| info(viewer, record))
+                .filter(|c| c.can_read || c.can_write)
+                .collect(),
         ))
     }
 
     /// One collection, by id or alias; not found unless the viewer has some
     /// right on it, so its existence is not revealed to others.
-    pub async fn collection(&self, viewer: &Viewer, api_root: &str, id: &str) -> Result<Released<CollectionInfo>> {
+    pub async fn collection(
+        &self,
+        viewer: &Viewer,
+        api_root: &str,
+        id: &str,
+    ) -> Result<Released<CollectionInfo>> {
         self.api_root(viewer, api_root).await?;
         let record = self
             .store()
@@ -61,20 +78,35 @@ impl Hub {
         Ok(Released::grant(info))
     }
 
-    async fn readable(&self, viewer: &Viewer, api_root: &str, id: &str) -> Result<CollectionRecord> {
+    async fn readable(
+        &self,
+        viewer: &Viewer,
+        api_root: &str,
+        id: &str,
+    ) -> Result<CollectionRecord> {
         let outcome = self.collection(viewer, api_root, id).await;
         let refused = match &outcome {
             Ok(info) if info.get().can_read => None,
             Ok(_) => Some("no read access to the collection"),
-            Err(e) if e.kind() == ErrorKind::NotFound => Some("no such collection visible to the principal"),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                Some("no such collection visible to the principal")
+            }
             Err(_) => None,
         };
         if let Some(reason) = refused {
-            self.record_refusal(viewer, json!({ "api_root": api_root, "collection": id }), reason).await;
+            self.record_refusal(
+                viewer,
+                json!({ "api_root": api_root, "collection": id }),
+                reason,
+            )
+            .await;
         }
         let info = outcome?.into_inner();
         if !info.can_read {
-            return Err(Error::new(ErrorKind::Forbidden, "you may not read this collection"));
+            return Err(Error::new(
+                ErrorKind::Forbidden,
+                "you may not read this collection",
+            ));
         }
         Ok(info.record)
     }
@@ -93,12 +125,18 @@ impl Hub {
     ) -> Result<Released<ObjectPage>> {
         let record = self.readable(viewer, api_root, collection).await?;
         let config = self.config();
-        let limit = filter.limit.unwrap_or(config.default_page_size).clamp(1, config.max_page_size);
+        let limit = filter
+            .limit
+            .unwrap_or(config.default_page_size)
+            .clamp(1, config.max_page_size);
         let after = filter.next.as_deref().map(decode_next).transpose()?;
         let audience = viewer.audience_filter();
         let query = ObjectQuery {
             collection: record.id.clone(),
-            added_after: filter.added_after.as_ref().map(charter_stix::Timestamp::unix_micros),
+            added_after: filter
+                .added_after
+                .as_ref()
+                .map(charter_stix::Timestamp::unix_micros),
             ids: filter.ids,
             types: filter.types,
             versions: filter.versions.unwrap_or_else(VersionFilter::last),
@@ -121,15 +159,27 @@ impl Hub {
             }
             objects.push(object_version(item));
         }
-        let released: Vec<(&str, &str)> = objects.iter().map(|o| (o.id.as_str(), o.version.as_str())).collect();
+        let released: Vec<(&str, &str)> = objects
+            .iter()
+            .map(|o| (o.id.as_str(), o.version.as_str()))
+            .collect();
         let form = if with_raw { "objects" } else { "manifest" };
-        self.record_release(viewer, &record.id, form, &released).await?;
-        Ok(Released::grant(ObjectPage { objects, next: page.next.map(encode_next) }))
+        self.record_release(viewer, &record.id, form, &released)
+            .await?;
+        Ok(Released::grant(ObjectPage {
+            objects,
+            next: page.next.map(encode_next),
+        }))
     }
 
     /// A status resource; visible to the principal that made the request and
     /// to administrators.
-    pub async fn status(&self, viewer: &Viewer, api_root: &str, id: &str) -> Result<Released<Status>> {
+    pub async fn status(
+        &self,
+        viewer: &Viewer,
+        api_root: &str,
+        id: &str,
+    ) -> Result<Released<Status>> {
         self.api_root(viewer, api_root).await?;
         let record = self
             .store()
@@ -142,5 +192,9 @@ impl Hub {
 }
 
 fn info(viewer: &Viewer, record: CollectionRecord) -> CollectionInfo {
-    CollectionInfo { can_read: viewer.can_read(&record), can_write: viewer.can_write(&record), record }
+    CollectionInfo {
+        can_read: viewer.can_read(&record),
+        can_write: viewer.can_write(&record),
+        record,
+    }
 }

@@ -33,7 +33,11 @@ pub(crate) struct Throttle {
     addresses: Mutex<HashMap<IpAddr, Window>>,
 }
 
-fn blocked<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Window>>, key: &K, limit: u32) -> Option<Duration> {
+fn blocked<K: std::hash::Hash + Eq>(
+    map: &Mutex<HashMap<K, Window>>,
+    key: &K,
+    limit: u32,
+) -> Option<Duration> {
     let map = map.lock().unwrap_or_else(|p| p.into_inner());
     let w = map.get(key)?;
     let elapsed = w.started.elapsed();
@@ -45,9 +49,15 @@ fn record<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Window>>, key: K) {
     if map.len() >= CAPACITY {
         map.retain(|_, w| w.started.elapsed() < WINDOW);
     }
-    let w = map.entry(key).or_insert(Window { started: Instant::now(), failures: 0 });
+    let w = map.entry(key).or_insert(Window {
+        started: Instant::now(),
+        failures: 0,
+    });
     if w.started.elapsed() >= WINDOW {
-        *w = Window { started: Instant::now(), failures: 0 };
+        *w = Window {
+            started: Instant::now(),
+            failures: 0,
+        };
     }
     w.failures = w.failures.saturating_add(1);
 }
@@ -70,7 +80,10 @@ impl Throttle {
 
     /// Clears the account's failures after a success.
     pub(crate) fn succeed(&self, account: &str) {
-        self.accounts.lock().unwrap_or_else(|p| p.into_inner()).remove(account);
+        self.accounts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(account);
     }
 }
 
@@ -91,9 +104,18 @@ mod tests {
         for n in 0..ADDRESS_LIMIT {
             t.fail(&format!("user{n}"), Some(ip));
         }
-        assert!(t.wait("carol", Some(ip)).is_some(), "the address is locked for every account");
-        assert!(t.wait("carol", Some("192.0.2.2".parse().expect("ip"))).is_none());
+        assert!(
+            t.wait("carol", Some(ip)).is_some(),
+            "the address is locked for every account"
+        );
+        assert!(
+            t.wait("carol", Some("192.0.2.2".parse().expect("ip")))
+                .is_none()
+        );
         t.succeed("ana");
-        assert!(t.wait("ana", None).is_none(), "a success clears the account");
+        assert!(
+            t.wait("ana", None).is_none(),
+            "a success clears the account"
+        );
     }
 }

@@ -53,12 +53,28 @@ impl Viewer {
         communities: Vec<String>,
         permissions: Vec<Permission>,
     ) -> Viewer {
-        let readable: Vec<String> =
-            permissions.iter().filter(|p| p.can_read).map(|p| p.collection.clone()).collect();
-        let principal_keys =
-            Principal::set_for(org.as_deref(), &communities, &readable).iter().map(Principal::key).collect();
-        let permissions = permissions.into_iter().map(|p| (p.collection.clone(), p)).collect();
-        Viewer { username, role, org, communities, principal_keys, permissions, channel: Channel::Taxii }
+        let readable: Vec<String> = permissions
+            .iter()
+            .filter(|p| p.can_read)
+            .map(|p| p.collection.clone())
+            .collect();
+        let principal_keys = Principal::set_for(org.as_deref(), &communities, &readable)
+            .iter()
+            .map(Principal::key)
+            .collect();
+        let permissions = permissions
+            .into_iter()
+            .map(|p| (p.collection.clone(), p))
+            .collect();
+        Viewer {
+            username,
+            role,
+            org,
+            communities,
+            principal_keys,
+            permissions,
+            channel: Channel::Taxii,
+        }
     }
 
     /// The node operator: a node administrator acting through the command
@@ -115,11 +131,18 @@ impl Viewer {
     /// principal; `None` for node administrators, whose reads are not
     /// filtered (they hold the database) but are recorded like any other.
     pub(crate) fn audience_filter(&self) -> Option<&[String]> {
-        if self.is_admin() { None } else { Some(&self.principal_keys) }
+        if self.is_admin() {
+            None
+        } else {
+            Some(&self.principal_keys)
+        }
     }
 
     fn member_of(&self, collection: &CollectionRecord) -> bool {
-        collection.community.as_ref().is_some_and(|c| self.communities.contains(c))
+        collection
+            .community
+            .as_ref()
+            .is_some_and(|c| self.communities.contains(c))
     }
 
     fn explicit(&self, collection: &CollectionRecord) -> Option<&Permission> {

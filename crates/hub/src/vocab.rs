@@ -5,12 +5,40 @@ use crate::error::{Error, Result};
 
 /// The STIX 2.1 `industry-sector-ov` vocabulary.
 pub const INDUSTRY_SECTORS: &[&str] = &[
-    "agriculture", "aerospace", "automotive", "chemical", "commercial", "communications", "construction",
-    "defense", "education", "energy", "entertainment", "financial-services", "government",
-    "government-emergency-services", "government-local", "government-national", "government-public-services",
-    "government-regional", "healthcare", "hospitality-leisure", "infrastructure", "infrastructure-dams",
-    "infrastructure-nuclear", "infrastructure-water", "insurance", "manufacturing", "mining", "non-profit",
-    "pharmaceuticals", "retail", "technology", "telecommunications", "transportation", "utilities",
+    "agriculture",
+    "aerospace",
+    "automotive",
+    "chemical",
+    "commercial",
+    "communications",
+    "construction",
+    "defense",
+    "education",
+    "energy",
+    "entertainment",
+    "financial-services",
+    "government",
+    "government-emergency-services",
+    "government-local",
+    "government-national",
+    "government-public-services",
+    "government-regional",
+    "healthcare",
+    "hospitality-leisure",
+    "infrastructure",
+    "infrastructure-dams",
+    "infrastructure-nuclear",
+    "infrastructure-water",
+    "insurance",
+    "manufacturing",
+    "mining",
+    "non-profit",
+    "pharmaceuticals",
+    "retail",
+    "technology",
+    "telecommunications",
+    "transportation",
+    "utilities",
 ];
 
 /// The kinds of member organisation.
@@ -20,7 +48,9 @@ pub(crate) fn validate_sector(sector: &str) -> Result<()> {
     if INDUSTRY_SECTORS.contains(&sector) {
         Ok(())
     } else {
-        Err(Error::invalid(format!("sector '{sector}' is not in the STIX industry-sector vocabulary")))
+        Err(Error::invalid(format!(
+            "sector '{sector}' is not in the STIX industry-sector vocabulary"
+        )))
     }
 }
 
@@ -28,7 +58,9 @@ pub(crate) fn validate_kind(kind: &str) -> Result<()> {
     if ORG_KINDS.contains(&kind) {
         Ok(())
     } else {
-        Err(Error::invalid(format!("kind '{kind}': use government, cert or private")))
+        Err(Error::invalid(format!(
+            "kind '{kind}': use government, cert or private"
+        )))
     }
 }
 
@@ -37,6 +69,8 @@ pub(crate) fn validate_country(country: &str) -> Result<()> {
     if country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(())
     } else {
-        Err(Error::invalid(format!("country '{country}': use an ISO 3166-1 alpha-2 code such as GB, US or AU")))
+        Err(Error::invalid(format!(
+            "country '{country}': use an ISO 3166-1 alpha-2 code such as GB, US or AU"
+        )))
     }
 }

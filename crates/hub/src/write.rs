@@ -41,7 +41,9 @@ fn id_hint(raw: &RawValue) -> String {
         id: Option<serde_json::Value>,
     }
     match serde_json::from_str::<Probe>(raw.get()) {
-        Ok(Probe { id: Some(serde_json::Value::String(id)) }) => id,
+        Ok(Probe {
+            id: Some(serde_json::Value::String(id)),
+        }) => id,
         _ => "(no id)".to_owned(),
     }
 }
@@ -49,9 +51,13 @@ fn id_hint(raw: &RawValue) -> String {
 /// Checks one submitted object on its own and resolves its TLP level.
 fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admitted, Rejection> {
     let hint = id_hint(&raw);
-    let object = StixObject::parse(raw).map_err(|d| (hint.clone(), String::new(), d.to_string()))?;
+    let object =
+        StixObject::parse(raw).map_err(|d| (hint.clone(), String::new(), d.to_string()))?;
     let version = object.modified().or(object.created()).cloned();
-    let version_text = version.as_ref().map(|t| t.as_str().to_owned()).unwrap_or_default();
+    let version_text = version
+        .as_ref()
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_default();
     let fail = |message: String| (object.id().to_owned(), version_text.clone(), message);
     let errors: Vec<String> = charter_stix::validate(&object)
         .into_iter()
@@ -62,7 +68,9 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
         return Err(fail(errors.join("; ")));
     }
     if object.object_type() == "bundle" {
-        return Err(fail("a bundle cannot be stored as an object; post its objects".to_owned()));
+        return Err(fail(
+            "a bundle cannot be stored as an object; post its objects".to_owned(),
+        ));
     }
     if object.object_type() == "indicator" {
         let value = object.value();
@@ -74,7 +82,11 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
             }
         }
     }
-    let markings = object.common().object_marking_refs.iter().map(String::as_str);
+    let markings = object
+        .common()
+        .object_marking_refs
+        .iter()
+        .map(String::as_str);
     let tlp = charter_policy::resolve_tlp(markings, default_tlp);
     Ok(Admitted {
         tlp,
@@ -82,7 +94,10 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
             id: object.id().to_owned(),
             object_type: object.object_type().to_owned(),
             spec_version: object.spec_version().unwrap_or("2.1").to_owned(),
-            version: version.map(|t| VersionStamp { key: t.sort_key(), text: t.as_str().to_owned() }),
+            version: version.map(|t| VersionStamp {
+                key: t.sort_key(),
+                text: t.as_str().to_owned(),
+            }),
             tlp: tlp.as_str().to_owned(),
             grants: Vec::new(),
             submitter: None,
@@ -103,11 +118,11 @@ impl Hub {
     async fn recipients(&self, names: &[String]) -> Result<Vec<String>> {
         let mut ids = Vec::with_capacity(names.len());
         for name in names {
-            let org = self
-                .store()
-                .org(name)
-                .await?
-                .ok_or_else(|| Error::invalid(format!("recipient '{name}' is not an organisation of this node")))?;
+            let org = self.store().org(name).await?.ok_or_else(|| {
+                Error::invalid(format!(
+                    "recipient '{name}' is not an organisation of this node"
+                ))
+            })?;
             ids.push(org.id);
         }
         ids.sort();
@@ -125,10 +140,18 @@ impl Hub {
         admitted: Vec<Admitted>,
         failures: &mut Vec<Rejection>,
     ) -> Result<Vec<NewVersion>> {
-        let ids: Vec<String> = admitted.iter().map(|a| a.version.id.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let ids: Vec<String> = admitted
+            .iter()
+            .map(|a| a.version.id.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let mut existing: HashMap<String, Vec<Audience>> = HashMap::new();
         for (id, tlp, grants) in self.store().audiences_of(ids).await? {
-            existing.entry(id).or_default().push(audience_from(&tlp, &grants));
+            existing
+                .entry(id)
+                .or_default()
+                .push(audience_from(&tlp, &grants));
         }
         // Only the communities that the existing and the new audiences name
         // matter to the onward-sharing check.
@@ -154,17 +177,26 @@ impl Hub {
         let mut out = Vec::with_capacity(admitted.len());
         for Admitted { mut version, tlp } in admitted {
             let reject = |message: String, version: &NewVersion| {
-                let text = version.version.as_ref().map(|v| v.text.clone()).unwrap_or_default();
+                let text = version
+                    .version
+                    .as_ref()
+                    .map(|v| v.text.clone())
+                    .unwrap_or_default();
                 (version.id.clone(), text, message)
             };
-            let audience =
-                match charter_policy::audience(tlp, viewer.org(), &collection.id, collection.community.as_deref(), recipients) {
-                    Ok(a) => a,
-                    Err(e) => {
-                        failures.push(reject(e.to_string(), &version));
-                        continue;
-                    }
-                };
+            let audience = match charter_policy::audience(
+                tlp,
+                viewer.org(),
+                &collection.id,
+                collection.community.as_deref(),
+                recipients,
+            ) {
+                Ok(a) => a,
+                Err(e) => {
+                    failures.push(reject(e.to_string(), &version));
+                    continue;
+                }
+            };
             if let Some(before) = existing.get(&version.id) {
                 if let Err(e) = charter_policy::widens(before, &audience, &members_of) {
                     failures.push(reject(e.to_string(), &version));
@@ -190,16 +222,30 @@ impl Hub {
         objects: Vec<Box<RawValue>>,
         submission: &Submission,
     ) -> Result<Released<Status>> {
-        let info = self.collection(viewer, api_root, collection).await?.into_inner();
+        let info = self
+            .collection(viewer, api_root, collection)
+            .await?
+            .into_inner();
         if !info.can_write {
-            self.record_refusal(viewer, json!({ "write": info.record.id }), "no write access").await;
-            return Err(Error::new(ErrorKind::Forbidden, "you may not write to this collection"));
+            self.record_refusal(
+                viewer,
+                json!({ "write": info.record.id }),
+                "no write access",
+            )
+            .await;
+            return Err(Error::new(
+                ErrorKind::Forbidden,
+                "you may not write to this collection",
+            ));
         }
         let max = self.config().max_objects_per_envelope;
         if objects.len() > max {
             return Err(Error::new(
                 ErrorKind::TooLarge,
-                format!("the envelope carries {} objects; this server accepts at most {max}", objects.len()),
+                format!(
+                    "the envelope carries {} objects; this server accepts at most {max}",
+                    objects.len()
+                ),
             ));
         }
         let recipients = self.recipients(&submission.recipients).await?;
@@ -221,12 +267,26 @@ impl Hub {
             tracing::error!(error = %e, "validation task failed");
             Error::new(ErrorKind::Internal, "validation failed")
         })?;
-        let versions = self.place(viewer, &info.record, &recipients, admitted, &mut failures).await?;
+        let versions = self
+            .place(viewer, &info.record, &recipients, admitted, &mut failures)
+            .await?;
         let accepted: Vec<(String, String, &str)> = versions
             .iter()
-            .map(|v| (v.id.clone(), v.version.as_ref().map(|s| s.text.clone()).unwrap_or_default(), v.tlp.as_str()))
+            .map(|v| {
+                (
+                    v.id.clone(),
+                    v.version
+                        .as_ref()
+                        .map(|s| s.text.clone())
+                        .unwrap_or_default(),
+                    v.tlp.as_str(),
+                )
+            })
             .collect();
-        let rejected: Vec<(&str, &str)> = failures.iter().map(|(id, _, why)| (id.as_str(), why.as_str())).collect();
+        let rejected: Vec<(&str, &str)> = failures
+            .iter()
+            .map(|(id, _, why)| (id.as_str(), why.as_str()))
+            .collect();
         let entry = draft(
             viewer,
             "write",
@@ -240,12 +300,18 @@ impl Hub {
             successes: Vec::new(),
             failures: failures
                 .into_iter()
-                .map(|(id, version, message)| charter_store::StatusDetail { id, version, message: Some(message) })
+                .map(|(id, version, message)| charter_store::StatusDetail {
+                    id,
+                    version,
+                    message: Some(message),
+                })
                 .collect(),
             pendings: Vec::new(),
         };
         let status_id = status.id.clone();
-        self.store().add_objects(versions, status, vec![entry]).await?;
+        self.store()
+            .add_objects(versions, status, vec![entry])
+            .await?;
         let record = self
             .store()
             .status(&status_id)
@@ -265,15 +331,32 @@ impl Hub {
         id: &str,
         versions: Option<VersionFilter>,
     ) -> Result<()> {
-        let info = self.collection(viewer, api_root, collection).await?.into_inner();
+        let info = self
+            .collection(viewer, api_root, collection)
+            .await?
+            .into_inner();
         if !viewer.is_admin() {
-            return Err(Error::new(ErrorKind::Forbidden, "only a node administrator may delete objects"));
+            return Err(Error::new(
+                ErrorKind::Forbidden,
+                "only a node administrator may delete objects",
+            ));
         }
-        let versions = versions.unwrap_or(VersionFilter { all: true, ..Default::default() });
-        let removed = self.store().delete_object(&info.record.id, id, versions).await?;
+        let versions = versions.unwrap_or(VersionFilter {
+            all: true,
+            ..Default::default()
+        });
+        let removed = self
+            .store()
+            .delete_object(&info.record.id, id, versions)
+            .await?;
         if removed == 0 {
             return Err(Error::not_found(format!("object '{id}'")));
         }
-        self.record(viewer, "delete", json!({ "collection": info.record.id, "id": id, "removed": removed })).await
+        self.record(
+            viewer,
+            "delete",
+            json!({ "collection": info.record.id, "id": id, "removed": removed }),
+        )
+        .await
     }
 }

@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use charter_hub::admin::{NewCollection, NewOrg};
-use charter_hub::{ErrorKind, Hub, HubConfig, ObjectFilter, Role, Submission, TlpLevel, VersionFilter, Viewer};
+use charter_hub::{
+    ErrorKind, Hub, HubConfig, ObjectFilter, Role, Submission, TlpLevel, VersionFilter, Viewer,
+};
 use charter_store::sqlite::SqliteStore;
 use charter_store::{Store, UserRecord};
 use proptest::prelude::*;
@@ -60,20 +62,50 @@ fn orgs() -> impl Strategy<Value = BTreeSet<usize>> {
 fn world() -> impl Strategy<Value = World> {
     let communities = [orgs(), orgs()];
     let collections = prop::collection::vec((prop::option::of(0usize..2), tlp()), 1..4);
-    let roles = prop::collection::vec(prop::sample::select(vec![Role::OrgAdmin, Role::Analyst, Role::Reader]), ORGS);
-    let sub = (0..=ORGS, 0usize..3, 0usize..4, prop::option::of(tlp()), orgs()).prop_map(
-        |(by, collection, object, marking, recipients)| Sub { by, collection, object, marking, recipients },
+    let roles = prop::collection::vec(
+        prop::sample::select(vec![Role::OrgAdmin, Role::Analyst, Role::Reader]),
+        ORGS,
     );
-    let rights = prop::collection::btree_set((0..ORGS, 0usize..3), 0..3);
-    (communities, collections, roles, rights, prop::collection::vec(sub, 1..10)).prop_map(
-        |(communities, collections, roles, rights, mut submissions)| {
-            for s in &mut submissions {
-                s.collection %= collections.len();
-            }
-            let rights = rights.into_iter().map(|(o, k)| (o, k % collections.len())).collect();
-            World { communities, collections, roles, rights, submissions }
-        },
+    let sub = (
+        0..=ORGS,
+        0usize..3,
+        0usize..4,
+        prop::option::of(tlp()),
+        orgs(),
     )
+        .prop_map(|(by, collection, object, marking, recipients)| Sub {
+            by,
+            collection,
+            object,
+            marking,
+            recipients,
+        });
+    let rights = prop::collection::btree_set((0..ORGS, 0usize..3), 0..3);
+    (
+        communities,
+        collections,
+        roles,
+        rights,
+        prop::collection::vec(sub, 1..10),
+    )
+        .prop_map(
+            |(communities, collections, roles, rights, mut submissions)| {
+                for s in &mut submissions {
+                    s.collection %= collections.len();
+                }
+                let rights = rights
+                    .into_iter()
+                    .map(|(o, k)| (o, k % collections.len()))
+                    .collect();
+                World {
+                    communities,
+                    collections,
+                    roles,
+                    rights,
+                    submissions,
+                }
+            },
+        )
 }
 
 /// What the model says about one accepted version.
@@ -129,7 +161,10 @@ fn may_read_collection(w: &World, org: usize, k: usize) -> bool {
 
 fn may_write_collection(w: &World, org: usize, k: usize) -> bool {
     org == ORGS
-        || (w.roles[org] != Role::Reader && w.collections[k].0.is_some_and(|c| w.communities[c].contains(&org)))
+        || (w.roles[org] != Role::Reader
+            && w.collections[k]
+                .0
+                .is_some_and(|c| w.communities[c].contains(&org)))
 }
 
 fn visible(w: &World, org: usize, v: &Version) -> bool {
@@ -143,22 +178,36 @@ struct Node {
 }
 
 fn node() -> Node {
-    let base = if std::path::Path::new("/dev/shm").is_dir() { Some("/dev/shm") } else { None };
+    let base = if std::path::Path::new("/dev/shm").is_dir() {
+        Some("/dev/shm")
+    } else {
+        None
+    };
     let dir = match base {
         Some(b) => tempfile::tempdir_in(b),
         None => tempfile::tempdir(),
     }
     .expect("temp dir");
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("charter.db")).expect("store"));
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&dir.path().join("charter.db")).expect("store"));
     let hub = Hub::new(store.clone(), HubConfig::default());
-    Node { hub, store, _dir: dir }
+    Node {
+        hub,
+        store,
+        _dir: dir,
+    }
 }
 
 fn marking_id(level: TlpLevel) -> &'static str {
     level.marking_id()
 }
 
-fn object_json(case: u64, object: usize, version: &str, marking: Option<TlpLevel>) -> Box<RawValue> {
+fn object_json(
+    case: u64,
+    object: usize,
+    version: &str,
+    marking: Option<TlpLevel>,
+) -> Box<RawValue> {
     let mut o = serde_json::json!({
         "type": "indicator", "spec_version": "2.1",
         "id": format!("indicator--0a1b2c3d-4e5f-4a6b-8c7d-{:08x}{:04x}", case, object),
@@ -180,7 +229,15 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
     let mut org_ids = Vec::new();
     for i in 0..ORGS {
         let org = hub
-            .add_org(&op, NewOrg { name: format!("{tag}-org{i}"), country: "GB".into(), sectors: vec!["energy".into()], kind: "private".into() })
+            .add_org(
+                &op,
+                NewOrg {
+                    name: format!("{tag}-org{i}"),
+                    country: "GB".into(),
+                    sectors: vec!["energy".into()],
+                    kind: "private".into(),
+                },
+            )
             .await
             .expect("org added");
         org_ids.push(org.id);
@@ -188,7 +245,12 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
     let mut community_ids = Vec::new();
     for (c, members) in w.communities.iter().enumerate() {
         let members: Vec<String> = members.iter().map(|m| org_ids[*m].clone()).collect();
-        community_ids.push(hub.add_community(&op, &format!("{tag}-c{c}"), &members).await.expect("community").id);
+        community_ids.push(
+            hub.add_community(&op, &format!("{tag}-c{c}"), &members)
+                .await
+                .expect("community")
+                .id,
+        );
     }
     let mut collection_ids = Vec::new();
     for (k, (community, default_tlp)) in w.collections.iter().enumerate() {
@@ -205,15 +267,34 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
     for (i, role) in w.roles.iter().enumerate() {
         let username = format!("{tag}-u{i}");
         node.store
-            .put_user(UserRecord { username: username.clone(), password_hash: "unused".into(), role: *role, org: Some(org_ids[i].clone()), disabled: false })
+            .put_user(UserRecord {
+                username: username.clone(),
+                password_hash: "unused".into(),
+                role: *role,
+                org: Some(org_ids[i].clone()),
+                disabled: false,
+            })
             .await
             .expect("user");
     }
     for (org, k) in &w.rights {
-        hub.grant(&op, &format!("{tag}-u{org}"), "default", &collection_ids[*k], true, false).await.expect("grant");
+        hub.grant(
+            &op,
+            &format!("{tag}-u{org}"),
+            "default",
+            &collection_ids[*k],
+            true,
+            false,
+        )
+        .await
+        .expect("grant");
     }
     for i in 0..ORGS {
-        viewers.push(hub.viewer_as(&op, &format!("{tag}-u{i}")).await.expect("viewer"));
+        viewers.push(
+            hub.viewer_as(&op, &format!("{tag}-u{i}"))
+                .await
+                .expect("viewer"),
+        );
     }
 
     // Submit, modelling which submissions must be accepted.
@@ -224,33 +305,63 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
         let recipients: Vec<String> = s.recipients.iter().map(|r| org_ids[*r].clone()).collect();
         let by = if s.by == ORGS { &op } else { &viewers[s.by] };
         let result = hub
-            .add_objects(by, "default", &collection_ids[s.collection], vec![object_json(case, s.object, &version, s.marking)], &Submission { recipients })
+            .add_objects(
+                by,
+                "default",
+                &collection_ids[s.collection],
+                vec![object_json(case, s.object, &version, s.marking)],
+                &Submission { recipients },
+            )
             .await;
         let may_write = may_write_collection(w, s.by, s.collection);
         let readable = may_write || may_read_collection(w, s.by, s.collection);
         let status = match result {
             Err(e) if !may_write => {
-                let want = if readable { ErrorKind::Forbidden } else { ErrorKind::NotFound };
+                let want = if readable {
+                    ErrorKind::Forbidden
+                } else {
+                    ErrorKind::NotFound
+                };
                 prop_assert_eq!(e.kind(), want, "submission {} refused as {:?}", n, e);
                 continue;
             }
             Err(e) => return Err(TestCaseError::fail(format!("submission {n} refused: {e}"))),
-            Ok(_) if !may_write => return Err(TestCaseError::fail(format!("submission {n} accepted without write access"))),
+            Ok(_) if !may_write => {
+                return Err(TestCaseError::fail(format!(
+                    "submission {n} accepted without write access"
+                )));
+            }
             Ok(status) => status.into_inner(),
         };
         let submitter = (s.by < ORGS).then_some(s.by);
-        let candidate = Version { collection: s.collection, object: s.object, version, submitter, tlp, recipients: s.recipients.clone() };
+        let candidate = Version {
+            collection: s.collection,
+            object: s.object,
+            version,
+            submitter,
+            tlp,
+            recipients: s.recipients.clone(),
+        };
         let red_without = tlp == TlpLevel::Red && s.recipients.is_empty();
         let new_reach = reach(w, &candidate);
-        let widens = accepted.iter().filter(|v| v.object == candidate.object && v.tlp != TlpLevel::Clear).any(|old| {
-            match (reach(w, old), &new_reach) {
+        let widens = accepted
+            .iter()
+            .filter(|v| v.object == candidate.object && v.tlp != TlpLevel::Clear)
+            .any(|old| match (reach(w, old), &new_reach) {
                 (None, _) => false,
                 (Some(_), None) => true,
                 (Some(o), Some(n)) => !n.is_subset(&o),
-            }
-        });
+            });
         let expect_ok = !red_without && !widens;
-        prop_assert_eq!(status.successes.len() == 1, expect_ok, "submission {}: {:?} (red without recipients: {}, widens: {})", n, status.failures, red_without, widens);
+        prop_assert_eq!(
+            status.successes.len() == 1,
+            expect_ok,
+            "submission {}: {:?} (red without recipients: {}, widens: {})",
+            n,
+            status.failures,
+            red_without,
+            widens
+        );
         if expect_ok {
             accepted.push(candidate);
         }
@@ -259,7 +370,8 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
     // Read as every user through every path.
     for (org, viewer) in viewers.iter().enumerate() {
         for (k, collection) in collection_ids.iter().enumerate() {
-            let versions_here: Vec<&Version> = accepted.iter().filter(|v| v.collection == k).collect();
+            let versions_here: Vec<&Version> =
+                accepted.iter().filter(|v| v.collection == k).collect();
             let expect_all: BTreeSet<(usize, String)> = versions_here
                 .iter()
                 .filter(|v| visible(w, org, v))
@@ -272,20 +384,35 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                     *e = version.clone();
                 }
             }
-            let all = Some(VersionFilter { all: true, ..Default::default() });
+            let all = Some(VersionFilter {
+                all: true,
+                ..Default::default()
+            });
             let readable = may_read_collection(w, org, k);
             for with_raw in [true, false] {
                 // Small pages, so pagination under the audience filter is exercised.
                 let mut got = BTreeSet::new();
                 let mut next = None;
                 loop {
-                    let filter = ObjectFilter { versions: all.clone(), limit: Some(2), next: next.take(), ..Default::default() };
-                    match hub.objects(viewer, "default", collection, filter, with_raw).await {
+                    let filter = ObjectFilter {
+                        versions: all.clone(),
+                        limit: Some(2),
+                        next: next.take(),
+                        ..Default::default()
+                    };
+                    match hub
+                        .objects(viewer, "default", collection, filter, with_raw)
+                        .await
+                    {
                         Ok(page) => {
                             let page = page.into_inner();
                             for o in &page.objects {
-                                let object = usize::from_str_radix(&o.id[o.id.len() - 4..], 16).expect("hex suffix");
-                                prop_assert!(got.insert((object, o.version.clone())), "duplicate across pages");
+                                let object = usize::from_str_radix(&o.id[o.id.len() - 4..], 16)
+                                    .expect("hex suffix");
+                                prop_assert!(
+                                    got.insert((object, o.version.clone())),
+                                    "duplicate across pages"
+                                );
                             }
                             match page.next {
                                 Some(n) => next = Some(n),
@@ -298,27 +425,63 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                         }
                     }
                 }
-                prop_assert_eq!(&got, &expect_all, "org {} collection {} raw {}", org, k, with_raw);
+                prop_assert_eq!(
+                    &got,
+                    &expect_all,
+                    "org {} collection {} raw {}",
+                    org,
+                    k,
+                    with_raw
+                );
             }
             if !readable {
                 continue;
             }
             // Default `match[version]`: the latest version this reader may see.
-            let page = hub.objects(viewer, "default", collection, ObjectFilter::default(), true).await.expect("readable");
+            let page = hub
+                .objects(viewer, "default", collection, ObjectFilter::default(), true)
+                .await
+                .expect("readable");
             let last: BTreeMap<usize, String> = page
                 .get()
                 .objects
                 .iter()
-                .map(|o| (usize::from_str_radix(&o.id[o.id.len() - 4..], 16).expect("hex"), o.version.clone()))
+                .map(|o| {
+                    (
+                        usize::from_str_radix(&o.id[o.id.len() - 4..], 16).expect("hex"),
+                        o.version.clone(),
+                    )
+                })
                 .collect();
-            prop_assert_eq!(&last, &expect_last, "latest visible, org {} collection {}", org, k);
+            prop_assert_eq!(
+                &last,
+                &expect_last,
+                "latest visible, org {} collection {}",
+                org,
+                k
+            );
             // One object by id, as `GET .../objects/{id}/` does.
             if let Some(v) = versions_here.first() {
-                let id = format!("indicator--0a1b2c3d-4e5f-4a6b-8c7d-{:08x}{:04x}", case, v.object);
-                let filter = ObjectFilter { ids: vec![id], versions: all.clone(), ..Default::default() };
-                let page = hub.objects(viewer, "default", collection, filter, true).await.expect("readable");
+                let id = format!(
+                    "indicator--0a1b2c3d-4e5f-4a6b-8c7d-{:08x}{:04x}",
+                    case, v.object
+                );
+                let filter = ObjectFilter {
+                    ids: vec![id],
+                    versions: all.clone(),
+                    ..Default::default()
+                };
+                let page = hub
+                    .objects(viewer, "default", collection, filter, true)
+                    .await
+                    .expect("readable");
                 let want = expect_all.iter().filter(|(o, _)| *o == v.object).count();
-                prop_assert_eq!(page.get().objects.len(), want, "one object's versions, org {}", org);
+                prop_assert_eq!(
+                    page.get().objects.len(),
+                    want,
+                    "one object's versions, org {}",
+                    org
+                );
             }
         }
     }
@@ -326,17 +489,27 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
 }
 
 fn run(seed_offset: u64) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let node = node();
-    rt.block_on(node.hub.bootstrap(Some("admin-password".into()))).expect("bootstrap");
+    rt.block_on(node.hub.bootstrap(Some("admin-password".into())))
+        .expect("bootstrap");
     let case = std::cell::Cell::new(seed_offset * 1_000_000);
-    let config = ProptestConfig { cases: CASES, failure_persistence: None, ..ProptestConfig::default() };
+    let config = ProptestConfig {
+        cases: CASES,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
     proptest!(config, |(w in world())| {
         case.set(case.get() + 1);
         rt.block_on(check(&node, case.get(), &w))?;
     });
     // And the release record still verifies after all of it.
-    let report = rt.block_on(node.hub.verify_audit(&Viewer::node_operator())).expect("verifies");
+    let report = rt
+        .block_on(node.hub.verify_audit(&Viewer::node_operator()))
+        .expect("verifies");
     assert!(report.problems.is_empty(), "{:?}", report.problems.first());
     assert!(report.entries > u64::from(CASES), "every case was recorded");
 }

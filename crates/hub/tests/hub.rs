@@ -20,7 +20,9 @@ async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SqliteStore::open(&dir.path().join("charter.db")).expect("store opens");
     let hub = Hub::new(Arc::new(store), HubConfig::default());
-    hub.bootstrap(Some("admin-password".into())).await.expect("bootstrap");
+    hub.bootstrap(Some("admin-password".into()))
+        .await
+        .expect("bootstrap");
     Fixture { hub, _dir: dir }
 }
 
@@ -41,13 +43,30 @@ fn indicator(n: u32, modified: &str) -> serde_json::Value {
 async fn analyst(hub: &Hub, name: &str, read: bool, write: bool) -> Viewer {
     let op = Viewer::node_operator();
     let org = hub
-        .add_org(&op, NewOrg { name: format!("{name} ltd"), country: "GB".into(), sectors: vec![], kind: "private".into() })
+        .add_org(
+            &op,
+            NewOrg {
+                name: format!("{name} ltd"),
+                country: "GB".into(),
+                sectors: vec![],
+                kind: "private".into(),
+            },
+        )
         .await
         .expect("org added");
-    let user = NewUser { username: name.into(), password: "analyst-password".into(), org: Some(org.id), role: Role::Analyst };
+    let user = NewUser {
+        username: name.into(),
+        password: "analyst-password".into(),
+        org: Some(org.id),
+        role: Role::Analyst,
+    };
     hub.add_user(&op, user).await.expect("user added");
-    hub.grant(&op, name, "default", "default", read, write).await.expect("granted");
-    hub.authenticate(name, "analyst-password", None).await.expect("authenticates")
+    hub.grant(&op, name, "default", "default", read, write)
+        .await
+        .expect("granted");
+    hub.authenticate(name, "analyst-password", None)
+        .await
+        .expect("authenticates")
 }
 
 #[tokio::test]
@@ -59,12 +78,36 @@ async fn a_version_is_stored_once_and_never_overwritten() {
     v1_changed["name"] = serde_json::Value::String("rewritten".into());
     let v2 = indicator(1, "2026-01-03T00:00:00.000Z");
     for batch in [vec![v1.clone()], vec![v1_changed], vec![v2]] {
-        let status = f.hub.add_objects(&op, "default", "default", batch.into_iter().map(raw).collect(), &Submission::default()).await;
+        let status = f
+            .hub
+            .add_objects(
+                &op,
+                "default",
+                "default",
+                batch.into_iter().map(raw).collect(),
+                &Submission::default(),
+            )
+            .await;
         assert!(status.expect("accepted").get().failures.is_empty());
     }
-    let filter = ObjectFilter { versions: Some(charter_hub::VersionFilter { all: true, ..Default::default() }), ..Default::default() };
-    let page = f.hub.objects(&op, "default", "default", filter, true).await.expect("read").into_inner();
-    assert_eq!(page.objects.len(), 2, "two versions, the re-post of the first changed nothing");
+    let filter = ObjectFilter {
+        versions: Some(charter_hub::VersionFilter {
+            all: true,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let page = f
+        .hub
+        .objects(&op, "default", "default", filter, true)
+        .await
+        .expect("read")
+        .into_inner();
+    assert_eq!(
+        page.objects.len(),
+        2,
+        "two versions, the re-post of the first changed nothing"
+    );
     let first: serde_json::Value = serde_json::from_str(&page.objects[0].raw).expect("json");
     assert_eq!(first, v1, "the first version is as first submitted");
 }
@@ -77,23 +120,73 @@ async fn rights_are_checked_on_every_read_and_write() {
     let nobody = analyst(&f.hub, "nobody", false, false).await;
     let objects = || vec![raw(indicator(2, "2026-01-02T00:00:00.000Z"))];
 
-    let err = f.hub.add_objects(&reader, "default", "default", objects(), &Submission::default()).await.expect_err("read-only");
+    let err = f
+        .hub
+        .add_objects(
+            &reader,
+            "default",
+            "default",
+            objects(),
+            &Submission::default(),
+        )
+        .await
+        .expect_err("read-only");
     assert_eq!(err.kind(), ErrorKind::Forbidden);
-    let status = f.hub.add_objects(&writer, "default", "default", objects(), &Submission::default()).await.expect("writer writes");
+    let status = f
+        .hub
+        .add_objects(
+            &writer,
+            "default",
+            "default",
+            objects(),
+            &Submission::default(),
+        )
+        .await
+        .expect("writer writes");
     assert_eq!(status.get().successes.len(), 1);
 
-    let err = f.hub.objects(&writer, "default", "default", ObjectFilter::default(), true).await.expect_err("write-only");
+    let err = f
+        .hub
+        .objects(&writer, "default", "default", ObjectFilter::default(), true)
+        .await
+        .expect_err("write-only");
     assert_eq!(err.kind(), ErrorKind::Forbidden);
-    let err = f.hub.objects(&nobody, "default", "default", ObjectFilter::default(), true).await.expect_err("no rights");
-    assert_eq!(err.kind(), ErrorKind::NotFound, "a collection without rights is not revealed");
-    assert!(f.hub.collections(&nobody, "default").await.expect("list").get().is_empty());
-    let page = f.hub.objects(&reader, "default", "default", ObjectFilter::default(), true).await.expect("reads");
+    let err = f
+        .hub
+        .objects(&nobody, "default", "default", ObjectFilter::default(), true)
+        .await
+        .expect_err("no rights");
+    assert_eq!(
+        err.kind(),
+        ErrorKind::NotFound,
+        "a collection without rights is not revealed"
+    );
+    assert!(
+        f.hub
+            .collections(&nobody, "default")
+            .await
+            .expect("list")
+            .get()
+            .is_empty()
+    );
+    let page = f
+        .hub
+        .objects(&reader, "default", "default", ObjectFilter::default(), true)
+        .await
+        .expect("reads");
     assert_eq!(page.get().objects.len(), 1);
 
     // A status is visible to its owner and to administrators only.
     let id = status.get().id.clone();
     assert!(f.hub.status(&writer, "default", &id).await.is_ok());
-    assert_eq!(f.hub.status(&reader, "default", &id).await.expect_err("not the owner").kind(), ErrorKind::NotFound);
+    assert_eq!(
+        f.hub
+            .status(&reader, "default", &id)
+            .await
+            .expect_err("not the owner")
+            .kind(),
+        ErrorKind::NotFound
+    );
 }
 
 #[tokio::test]
@@ -102,16 +195,46 @@ async fn disabled_users_and_changed_credentials_are_refused_at_once() {
     let op = Viewer::node_operator();
     analyst(&f.hub, "ana", true, false).await;
     // Cached now; still refused the moment the account is disabled.
-    f.hub.authenticate("ana", "analyst-password", None).await.expect("ok");
-    f.hub.set_user_disabled(&op, "ana", true).await.expect("disabled");
-    let err = f.hub.authenticate("ana", "analyst-password", None).await.expect_err("disabled");
+    f.hub
+        .authenticate("ana", "analyst-password", None)
+        .await
+        .expect("ok");
+    f.hub
+        .set_user_disabled(&op, "ana", true)
+        .await
+        .expect("disabled");
+    let err = f
+        .hub
+        .authenticate("ana", "analyst-password", None)
+        .await
+        .expect_err("disabled");
     assert_eq!(err.kind(), ErrorKind::Unauthenticated);
-    f.hub.set_user_disabled(&op, "ana", false).await.expect("enabled");
-    assert!(f.hub.authenticate("ana", "analyst-password", None).await.is_ok());
-    for (user, password) in [("ana", "wrong-password"), ("ghost", "analyst-password"), ("ana", "")] {
-        let err = f.hub.authenticate(user, password, None).await.expect_err("refused");
+    f.hub
+        .set_user_disabled(&op, "ana", false)
+        .await
+        .expect("enabled");
+    assert!(
+        f.hub
+            .authenticate("ana", "analyst-password", None)
+            .await
+            .is_ok()
+    );
+    for (user, password) in [
+        ("ana", "wrong-password"),
+        ("ghost", "analyst-password"),
+        ("ana", ""),
+    ] {
+        let err = f
+            .hub
+            .authenticate(user, password, None)
+            .await
+            .expect_err("refused");
         assert_eq!(err.kind(), ErrorKind::Unauthenticated);
-        assert_eq!(err.message(), "invalid username or password", "does not reveal which part was wrong");
+        assert_eq!(
+            err.message(),
+            "invalid username or password",
+            "does not reveal which part was wrong"
+        );
     }
 }
 
@@ -121,15 +244,48 @@ async fn bad_objects_are_reported_one_by_one_and_change_nothing() {
     let op = Viewer::node_operator();
     let mut bad = indicator(3, "2026-01-02T00:00:00.000Z");
     bad["pattern"] = serde_json::Value::String("[ipv4-addr:value = ]".into());
-    let batch = vec![raw(bad), raw(serde_json::json!([1, 2])), raw(indicator(4, "2026-01-02T00:00:00.000Z"))];
-    let status = f.hub.add_objects(&op, "default", "default", batch, &Submission::default()).await.expect("envelope processed").into_inner();
+    let batch = vec![
+        raw(bad),
+        raw(serde_json::json!([1, 2])),
+        raw(indicator(4, "2026-01-02T00:00:00.000Z")),
+    ];
+    let status = f
+        .hub
+        .add_objects(&op, "default", "default", batch, &Submission::default())
+        .await
+        .expect("envelope processed")
+        .into_inner();
     assert_eq!(status.successes.len(), 1);
     assert_eq!(status.failures.len(), 2);
-    assert!(status.failures.iter().all(|d| d.message.as_deref().is_some_and(|m| !m.is_empty())));
-    let page = f.hub.objects(&op, "default", "default", ObjectFilter::default(), false).await.expect("read");
-    assert_eq!(page.get().objects.len(), 1, "only the valid object was stored");
+    assert!(
+        status
+            .failures
+            .iter()
+            .all(|d| d.message.as_deref().is_some_and(|m| !m.is_empty()))
+    );
+    let page = f
+        .hub
+        .objects(&op, "default", "default", ObjectFilter::default(), false)
+        .await
+        .expect("read");
+    assert_eq!(
+        page.get().objects.len(),
+        1,
+        "only the valid object was stored"
+    );
 
-    let err = f.hub.objects(&op, "default", "default", ObjectFilter { next: Some("bogus".into()), ..Default::default() }, true)
+    let err = f
+        .hub
+        .objects(
+            &op,
+            "default",
+            "default",
+            ObjectFilter {
+                next: Some("bogus".into()),
+                ..Default::default()
+            },
+            true,
+        )
         .await
         .expect_err("bad cursor");
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
@@ -139,12 +295,28 @@ async fn bad_objects_are_reported_one_by_one_and_change_nothing() {
 async fn envelopes_over_the_limit_are_refused_whole() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SqliteStore::open(&dir.path().join("charter.db")).expect("store opens");
-    let hub = Hub::new(Arc::new(store), HubConfig { max_objects_per_envelope: 2, ..HubConfig::default() });
-    hub.bootstrap(Some("admin-password".into())).await.expect("bootstrap");
+    let hub = Hub::new(
+        Arc::new(store),
+        HubConfig {
+            max_objects_per_envelope: 2,
+            ..HubConfig::default()
+        },
+    );
+    hub.bootstrap(Some("admin-password".into()))
+        .await
+        .expect("bootstrap");
     let op = Viewer::node_operator();
-    let batch = (10..13).map(|n| raw(indicator(n, "2026-01-02T00:00:00.000Z"))).collect();
-    let err = hub.add_objects(&op, "default", "default", batch, &Submission::default()).await.expect_err("three is over two");
+    let batch = (10..13)
+        .map(|n| raw(indicator(n, "2026-01-02T00:00:00.000Z")))
+        .collect();
+    let err = hub
+        .add_objects(&op, "default", "default", batch, &Submission::default())
+        .await
+        .expect_err("three is over two");
     assert_eq!(err.kind(), ErrorKind::TooLarge);
-    let page = hub.objects(&op, "default", "default", ObjectFilter::default(), false).await.expect("read");
+    let page = hub
+        .objects(&op, "default", "default", ObjectFilter::default(), false)
+        .await
+        .expect("read");
     assert!(page.get().objects.is_empty());
 }

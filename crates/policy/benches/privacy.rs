@@ -90,7 +90,11 @@ fn bench(c: &mut Criterion) {
     let detector = Detector::new();
     // Unoptimised builds only check that the bench runs (as `cargo test
     // --all-targets` does): a few kilobytes are enough for that.
-    let size = if cfg!(debug_assertions) { 64 << 10 } else { 4 << 20 };
+    let size = if cfg!(debug_assertions) {
+        64 << 10
+    } else {
+        4 << 20
+    };
     let mixed = mixed_text(size);
     let prose: String = PROSE
         .iter()

@@ -38,7 +38,8 @@ impl Grant {
         } else if let Some(id) = key.strip_prefix("community:") {
             Some(Grant::Community(id.to_owned()))
         } else {
-            key.strip_prefix("collection:").map(|id| Grant::Collection(id.to_owned()))
+            key.strip_prefix("collection:")
+                .map(|id| Grant::Collection(id.to_owned()))
         }
     }
 }
@@ -51,13 +52,25 @@ pub struct Principal(Grant);
 impl Principal {
     /// The principals of a member of `org` whose organisation belongs to
     /// `communities`, holding explicit read rights on `collections`.
-    pub fn set_for(org: Option<&str>, communities: &[String], collections: &[String]) -> Vec<Principal> {
+    pub fn set_for(
+        org: Option<&str>,
+        communities: &[String],
+        collections: &[String],
+    ) -> Vec<Principal> {
         let mut set = vec![Principal(Grant::Anyone)];
         if let Some(org) = org {
             set.push(Principal(Grant::Org(org.to_owned())));
         }
-        set.extend(communities.iter().map(|c| Principal(Grant::Community(c.clone()))));
-        set.extend(collections.iter().map(|c| Principal(Grant::Collection(c.clone()))));
+        set.extend(
+            communities
+                .iter()
+                .map(|c| Principal(Grant::Community(c.clone()))),
+        );
+        set.extend(
+            collections
+                .iter()
+                .map(|c| Principal(Grant::Collection(c.clone()))),
+        );
         set
     }
 
@@ -88,11 +101,15 @@ impl Audience {
 #[non_exhaustive]
 pub enum PolicyError {
     /// A RED object was submitted without naming its recipients.
-    #[error("TLP:RED needs the recipients named at submission (the X-Charter-Recipients header or --recipient)")]
+    #[error(
+        "TLP:RED needs the recipients named at submission (the X-Charter-Recipients header or --recipient)"
+    )]
     RedWithoutRecipients,
     /// Re-submitting the object here would reach organisations its
     /// existing versions may not reach.
-    #[error("onward sharing refused: this object is {tlp} and already shared with a narrower audience; posting it here would widen it")]
+    #[error(
+        "onward sharing refused: this object is {tlp} and already shared with a narrower audience; posting it here would widen it"
+    )]
     Widening {
         /// The strictest TLP among the existing versions.
         tlp: TlpLevel,
@@ -101,7 +118,10 @@ pub enum PolicyError {
 
 /// The TLP level of an object: the strictest TLP marking among its
 /// `object_marking_refs` (TLP 1.0 or 2.0), else the collection's default.
-pub fn resolve_tlp<'a>(marking_refs: impl IntoIterator<Item = &'a str>, collection_default: TlpLevel) -> TlpLevel {
+pub fn resolve_tlp<'a>(
+    marking_refs: impl IntoIterator<Item = &'a str>,
+    collection_default: TlpLevel,
+) -> TlpLevel {
     tlp::strictest(marking_refs).unwrap_or(collection_default)
 }
 
@@ -142,13 +162,18 @@ pub fn audience(
     if let Some(org) = submitter {
         grants.insert(Grant::Org(org.to_owned()));
     }
-    Ok(Audience { tlp, grants: grants.into_iter().collect() })
+    Ok(Audience {
+        tlp,
+        grants: grants.into_iter().collect(),
+    })
 }
 
 /// Whether a version with these grants (indexed form) may be released to
 /// a reader holding `principals` (indexed form).
 pub fn may_release(grant_keys: &[String], principal_keys: &[String]) -> bool {
-    grant_keys.iter().any(|g| principal_keys.iter().any(|p| p == g))
+    grant_keys
+        .iter()
+        .any(|g| principal_keys.iter().any(|p| p == g))
 }
 
 /// Whether giving an object the audience `new` would reach organisations
@@ -180,7 +205,9 @@ pub fn widens(
     };
     let new_reach = reach(new);
     for old in existing.iter().filter(|a| a.tlp != TlpLevel::Clear) {
-        let Some(old_reach) = reach(old) else { continue };
+        let Some(old_reach) = reach(old) else {
+            continue;
+        };
         let fits = match &new_reach {
             None => false,
             Some(n) => n.is_subset(&old_reach),
@@ -203,19 +230,44 @@ mod tests {
 
     #[test]
     fn tlp_comes_from_markings_else_the_default() {
-        assert_eq!(resolve_tlp([tlp::TLP_V2_GREEN, tlp::TLP_V1_RED], TlpLevel::Amber), TlpLevel::Red);
-        assert_eq!(resolve_tlp([tlp::TLP_V1_WHITE], TlpLevel::Amber), TlpLevel::Clear);
-        assert_eq!(resolve_tlp(["marking-definition--00000000-0000-4000-8000-000000000000"], TlpLevel::Amber), TlpLevel::Amber);
-        assert_eq!(resolve_tlp(std::iter::empty(), TlpLevel::Green), TlpLevel::Green);
+        assert_eq!(
+            resolve_tlp([tlp::TLP_V2_GREEN, tlp::TLP_V1_RED], TlpLevel::Amber),
+            TlpLevel::Red
+        );
+        assert_eq!(
+            resolve_tlp([tlp::TLP_V1_WHITE], TlpLevel::Amber),
+            TlpLevel::Clear
+        );
+        assert_eq!(
+            resolve_tlp(
+                ["marking-definition--00000000-0000-4000-8000-000000000000"],
+                TlpLevel::Amber
+            ),
+            TlpLevel::Amber
+        );
+        assert_eq!(
+            resolve_tlp(std::iter::empty(), TlpLevel::Green),
+            TlpLevel::Green
+        );
     }
 
     #[test]
     fn red_needs_recipients_and_reaches_only_them() {
-        assert_eq!(audience(TlpLevel::Red, Some("a"), "k", Some("c"), &[]), Err(PolicyError::RedWithoutRecipients));
-        let a = audience(TlpLevel::Red, Some("a"), "k", Some("c"), &[s("b")]).expect("recipients named");
+        assert_eq!(
+            audience(TlpLevel::Red, Some("a"), "k", Some("c"), &[]),
+            Err(PolicyError::RedWithoutRecipients)
+        );
+        let a = audience(TlpLevel::Red, Some("a"), "k", Some("c"), &[s("b")])
+            .expect("recipients named");
         assert_eq!(a.keys(), vec![s("org:a"), s("org:b")]);
-        let outsider = Principal::set_for(Some("x"), &[s("c")], &[]).iter().map(Principal::key).collect::<Vec<_>>();
-        assert!(!may_release(&a.keys(), &outsider), "community membership does not reach RED");
+        let outsider = Principal::set_for(Some("x"), &[s("c")], &[])
+            .iter()
+            .map(Principal::key)
+            .collect::<Vec<_>>();
+        assert!(
+            !may_release(&a.keys(), &outsider),
+            "community membership does not reach RED"
+        );
     }
 
     #[test]
@@ -227,11 +279,19 @@ mod tests {
         };
         let old = audience(TlpLevel::Amber, Some("a"), "k", Some("uk-energy"), &[]).expect("ok");
         let wider = audience(TlpLevel::Amber, Some("b"), "k", Some("trilateral"), &[]).expect("ok");
-        assert_eq!(widens(&[old.clone()], &wider, &members), Err(PolicyError::Widening { tlp: TlpLevel::Amber }));
+        assert_eq!(
+            widens(&[old.clone()], &wider, &members),
+            Err(PolicyError::Widening {
+                tlp: TlpLevel::Amber
+            })
+        );
         let same = audience(TlpLevel::Amber, Some("b"), "k", Some("uk-energy"), &[]).expect("ok");
         assert_eq!(widens(&[old.clone()], &same, &members), Ok(()));
         let clear = audience(TlpLevel::Clear, Some("b"), "k", Some("uk-energy"), &[]).expect("ok");
-        assert!(widens(&[old], &clear, &members).is_err(), "re-marking CLEAR does not escape the rule");
+        assert!(
+            widens(&[old], &clear, &members).is_err(),
+            "re-marking CLEAR does not escape the rule"
+        );
     }
 
     fn level() -> impl Strategy<Value = TlpLevel> {

@@ -26,6 +26,6 @@ mod audience;
 pub mod privacy;
 
 pub use audience::{
-    audience, may_release, resolve_tlp, widens, Audience, Grant, PolicyError, Principal,
+    Audience, Grant, PolicyError, Principal, audience, may_release, resolve_tlp, widens,
 };
 pub use charter_stix::tlp::TlpLevel;

@@ -54,7 +54,11 @@ fn shared(n: u64) -> Vec<String> {
 fn spread(n: u64) -> Vec<String> {
     let (a, b) = (mix(n ^ 0x5eed), mix(n ^ 0xfeed));
     let org = |x: u64| format!("org:o{}", x % 1000);
-    if n % 10 == 0 { vec![org(a), org(b)] } else { vec![format!("community:c{}", a % 100), org(b)] }
+    if n % 10 == 0 {
+        vec![org(a), org(b)]
+    } else {
+        vec![format!("community:c{}", a % 100), org(b)]
+    }
 }
 
 fn indicator(n: u64, grants: Vec<String>) -> NewVersion {
@@ -111,7 +115,10 @@ async fn write(
             .map(|i| e * PER_ENVELOPE + i)
             .map(|n| indicator(n, audience(n)))
             .collect();
-        store.add_objects(batch, status(collection, e), Vec::new()).await.expect("written");
+        store
+            .add_objects(batch, status(collection, e), Vec::new())
+            .await
+            .expect("written");
     }
 }
 
@@ -139,7 +146,12 @@ async fn spread_pages(store: Arc<dyn Store>, envelopes: u64) {
     let (started, before) = (Instant::now(), writer_times());
     write(Arc::clone(&store), "spread", 0..envelopes, spread).await;
     let objects = (envelopes * PER_ENVELOPE) as f64;
-    report("spread audiences, one writer", objects, started.elapsed().as_secs_f64(), before);
+    report(
+        "spread audiences, one writer",
+        objects,
+        started.elapsed().as_secs_f64(),
+        before,
+    );
     let page = ObjectQuery {
         collection: "spread".into(),
         added_after: None,
@@ -150,22 +162,65 @@ async fn spread_pages(store: Arc<dyn Store>, envelopes: u64) {
         limit: 1000,
         after: None,
         with_raw: true,
-        audience: keys(&["any", "org:o7", "community:c1", "community:c2", "community:c3"]),
+        audience: keys(&[
+            "any",
+            "org:o7",
+            "community:c1",
+            "community:c2",
+            "community:c3",
+        ]),
     };
-    time_pages(&*store, "spread: 1,000 objects as a member of 3 of 100 communities", page.clone())
-        .await;
-    let all = store.query(ObjectQuery { limit: 100_000, ..page.clone() }).await.expect("all");
+    time_pages(
+        &*store,
+        "spread: 1,000 objects as a member of 3 of 100 communities",
+        page.clone(),
+    )
+    .await;
+    let all = store
+        .query(ObjectQuery {
+            limit: 100_000,
+            ..page.clone()
+        })
+        .await
+        .expect("all");
     let middle = all.items[all.items.len() / 2].date_added;
-    let deep = ObjectQuery { added_after: Some(middle), ..page.clone() };
+    let deep = ObjectQuery {
+        added_after: Some(middle),
+        ..page.clone()
+    };
     time_pages(&*store, "spread: the same, from the middle", deep).await;
     let mut every: Vec<String> = (0..100).map(|c| format!("community:c{c}")).collect();
     every.extend(["any".to_owned(), "org:o7".to_owned()]);
-    let everyone = ObjectQuery { audience: Some(every), ..page.clone() };
-    time_pages(&*store, "spread: 1,000 objects as a member of all 100", everyone).await;
-    let one = ObjectQuery { audience: keys(&["any", "org:o7", "community:c5"]), ..page.clone() };
-    time_pages(&*store, "spread: 1,000 objects as a member of one community", one).await;
-    let red = ObjectQuery { audience: keys(&["any", "org:o7"]), ..page };
-    time_pages(&*store, "spread: an organisation's own and RED objects only", red).await;
+    let everyone = ObjectQuery {
+        audience: Some(every),
+        ..page.clone()
+    };
+    time_pages(
+        &*store,
+        "spread: 1,000 objects as a member of all 100",
+        everyone,
+    )
+    .await;
+    let one = ObjectQuery {
+        audience: keys(&["any", "org:o7", "community:c5"]),
+        ..page.clone()
+    };
+    time_pages(
+        &*store,
+        "spread: 1,000 objects as a member of one community",
+        one,
+    )
+    .await;
+    let red = ObjectQuery {
+        audience: keys(&["any", "org:o7"]),
+        ..page
+    };
+    time_pages(
+        &*store,
+        "spread: an organisation's own and RED objects only",
+        red,
+    )
+    .await;
 }
 
 /// Release-record appends: one at a time (each its own commit), then from
@@ -197,7 +252,10 @@ async fn appends(store: Arc<dyn Store>) {
             let store = Arc::clone(&store);
             tokio::spawn(async move {
                 for n in 0..rounds / 8 {
-                    store.append_audit(vec![draft(t * rounds + n)]).await.expect("appended");
+                    store
+                        .append_audit(vec![draft(t * rounds + n)])
+                        .await
+                        .expect("appended");
                 }
             })
         })
@@ -206,7 +264,10 @@ async fn appends(store: Arc<dyn Store>) {
         task.await.expect("task");
     }
     let secs = started.elapsed().as_secs_f64();
-    println!("audit, from eight tasks: {:.0} appends/s", rounds as f64 / secs);
+    println!(
+        "audit, from eight tasks: {:.0} appends/s",
+        rounds as f64 / secs
+    );
 }
 
 async fn time_pages(store: &dyn Store, label: &str, query: ObjectQuery) {
@@ -243,26 +304,44 @@ fn writer_times() -> Option<(f64, f64)> {
 }
 
 fn report(label: &str, objects: f64, secs: f64, before: Option<(f64, f64)>) {
-    let used = writer_times().zip(before).map(|((c1, w1), (c0, w0))| (c1 - c0, w1 - w0));
+    let used = writer_times()
+        .zip(before)
+        .map(|((c1, w1), (c0, w0))| (c1 - c0, w1 - w0));
     let cpu = used.map_or(String::new(), |(c, w)| {
         format!(
             "; writer on CPU {c:.2} s ({:.0} objects per CPU-second), waiting for a CPU {w:.2} s",
             objects / c
         )
     });
-    println!("{label}: {objects} objects in {secs:.2} s = {:.0} objects/s{cpu}", objects / secs);
+    println!(
+        "{label}: {objects} objects in {secs:.2} s = {:.0} objects/s{cpu}",
+        objects / secs
+    );
 }
 
 #[tokio::main]
 async fn main() {
-    let envelopes: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100);
+    let envelopes: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100);
     let dir = tempfile::tempdir().expect("temp dir");
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open(&dir.path().join("bench.db")).expect("open"));
-    let root = ApiRootRecord { name: "default".into(), title: "Default".into(), description: None };
+    let root = ApiRootRecord {
+        name: "default".into(),
+        title: "Default".into(),
+        description: None,
+    };
     store.create_api_root(root).await.expect("root");
-    store.create_collection(collection("bench")).await.expect("collection");
-    store.create_collection(collection("spread")).await.expect("collection");
+    store
+        .create_collection(collection("bench"))
+        .await
+        .expect("collection");
+    store
+        .create_collection(collection("spread"))
+        .await
+        .expect("collection");
 
     let (started, before) = (Instant::now(), writer_times());
     write(Arc::clone(&store), "bench", 0..envelopes, shared).await;
@@ -277,14 +356,24 @@ async fn main() {
     let tasks: Vec<_> = (0..4u64)
         .map(|t| {
             let from = envelopes * (t + 1);
-            tokio::spawn(write(Arc::clone(&store), "bench", from..from + envelopes, shared))
+            tokio::spawn(write(
+                Arc::clone(&store),
+                "bench",
+                from..from + envelopes,
+                shared,
+            ))
         })
         .collect();
     for task in tasks {
         task.await.expect("task");
     }
     let secs = started.elapsed().as_secs_f64();
-    report("four writers", (4 * envelopes * PER_ENVELOPE) as f64, secs, before);
+    report(
+        "four writers",
+        (4 * envelopes * PER_ENVELOPE) as f64,
+        secs,
+        before,
+    );
 
     let page = ObjectQuery {
         collection: "bench".into(),
@@ -298,22 +387,69 @@ async fn main() {
         with_raw: true,
         audience: None,
     };
-    let member = Some(vec!["any".into(), "org:submitter-3".into(), COMMUNITY.into()]);
+    let member = Some(vec![
+        "any".into(),
+        "org:submitter-3".into(),
+        COMMUNITY.into(),
+    ]);
     time_pages(&*store, "1,000 objects with JSON", page.clone()).await;
-    time_pages(&*store, "1,000-entry manifest", ObjectQuery { with_raw: false, ..page.clone() })
-        .await;
-    let typed = ObjectQuery { types: vec!["indicator".into(), "malware".into()], ..page.clone() };
+    time_pages(
+        &*store,
+        "1,000-entry manifest",
+        ObjectQuery {
+            with_raw: false,
+            ..page.clone()
+        },
+    )
+    .await;
+    let typed = ObjectQuery {
+        types: vec!["indicator".into(), "malware".into()],
+        ..page.clone()
+    };
     time_pages(&*store, "1,000 objects, two types", typed).await;
-    let all = store.query(ObjectQuery { limit: 100_000, ..page.clone() }).await.expect("all");
+    let all = store
+        .query(ObjectQuery {
+            limit: 100_000,
+            ..page.clone()
+        })
+        .await
+        .expect("all");
     let middle = all.items[all.items.len() / 2].date_added;
-    let deep = ObjectQuery { added_after: Some(middle), ..page.clone() };
+    let deep = ObjectQuery {
+        added_after: Some(middle),
+        ..page.clone()
+    };
     time_pages(&*store, "1,000 objects from the middle", deep).await;
-    let filtered = ObjectQuery { audience: member.clone(), ..page.clone() };
-    time_pages(&*store, "1,000 objects as a community member", filtered.clone()).await;
-    let listed = ObjectQuery { with_raw: false, ..filtered.clone() };
-    time_pages(&*store, "1,000-entry manifest as a community member", listed).await;
-    let typed = ObjectQuery { types: vec!["indicator".into(), "malware".into()], ..filtered };
-    time_pages(&*store, "1,000 objects, two types, as a community member", typed).await;
+    let filtered = ObjectQuery {
+        audience: member.clone(),
+        ..page.clone()
+    };
+    time_pages(
+        &*store,
+        "1,000 objects as a community member",
+        filtered.clone(),
+    )
+    .await;
+    let listed = ObjectQuery {
+        with_raw: false,
+        ..filtered.clone()
+    };
+    time_pages(
+        &*store,
+        "1,000-entry manifest as a community member",
+        listed,
+    )
+    .await;
+    let typed = ObjectQuery {
+        types: vec!["indicator".into(), "malware".into()],
+        ..filtered
+    };
+    time_pages(
+        &*store,
+        "1,000 objects, two types, as a community member",
+        typed,
+    )
+    .await;
 
     spread_pages(Arc::clone(&store), 2 * envelopes).await;
     appends(store).await;

@@ -148,10 +148,16 @@ pub fn entry_hash(
 /// means the run is intact.
 pub fn verify(entries: &[AuditEntry], expect_from: Option<(i64, &str)>) -> Vec<AuditProblem> {
     let (anchor_seq, anchor_hash) = expect_from.unwrap_or((0, GENESIS));
-    let by_hash: HashMap<&str, usize> =
-        entries.iter().enumerate().map(|(i, e)| (e.hash.as_str(), i)).collect();
-    let by_prev: HashMap<&str, usize> =
-        entries.iter().enumerate().map(|(i, e)| (e.prev_hash.as_str(), i)).collect();
+    let by_hash: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.hash.as_str(), i))
+        .collect();
+    let by_prev: HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.prev_hash.as_str(), i))
+        .collect();
     let present: BTreeSet<i64> = entries.iter().map(|e| e.seq).collect();
     let mut problems = Vec::new();
     let (mut prev_seq, mut prev_hash) = (anchor_seq, anchor_hash);
@@ -184,17 +190,35 @@ pub fn verify(entries: &[AuditEntry], expect_from: Option<(i64, &str)>) -> Vec<A
             });
             // The entry after a gap cannot link to the one before the gap;
             // only its own fields are checked.
-            moved_or_edited(entry, index, entries, &by_hash, &by_prev, (anchor_seq, anchor_hash))
+            moved_or_edited(
+                entry,
+                index,
+                entries,
+                &by_hash,
+                &by_prev,
+                (anchor_seq, anchor_hash),
+            )
         } else {
-            moved_or_edited(entry, index, entries, &by_hash, &by_prev, (anchor_seq, anchor_hash))
-                .or_else(|| {
-                    let linked = entry.prev_hash == prev_hash;
-                    (!linked && prev_sound).then(|| broken_link(entry, prev_seq, entries, &by_hash))
-                })
+            moved_or_edited(
+                entry,
+                index,
+                entries,
+                &by_hash,
+                &by_prev,
+                (anchor_seq, anchor_hash),
+            )
+            .or_else(|| {
+                let linked = entry.prev_hash == prev_hash;
+                (!linked && prev_sound).then(|| broken_link(entry, prev_seq, entries, &by_hash))
+            })
         };
         prev_sound = problem.is_none();
         if let Some((kind, message)) = problem {
-            problems.push(AuditProblem { seq: entry.seq, kind, message });
+            problems.push(AuditProblem {
+                seq: entry.seq,
+                kind,
+                message,
+            });
         }
         prev_seq = prev_seq.max(entry.seq);
         prev_hash = &entry.hash;
@@ -245,7 +269,10 @@ fn moved_or_edited(
         ),
         None => (
             AuditProblemKind::Edited,
-            format!("entry {} does not match its hash: it was changed", entry.seq),
+            format!(
+                "entry {} does not match its hash: it was changed",
+                entry.seq
+            ),
         ),
     })
 }
@@ -310,7 +337,10 @@ mod tests {
     fn the_hash_is_lower_hex_and_covers_every_field() {
         let base = entry_hash(GENESIS, 1, 2, "a", "b", "c", "{}");
         assert_eq!(base.len(), 64);
-        assert!(base.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(
+            base.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
         let variants = [
             entry_hash("1", 1, 2, "a", "b", "c", "{}"),
             entry_hash(GENESIS, 2, 2, "a", "b", "c", "{}"),
@@ -325,7 +355,11 @@ mod tests {
         for v in variants {
             assert_ne!(v, base);
         }
-        assert_eq!(base, entry_hash(GENESIS, 1, 2, "a", "b", "c", "{}"), "deterministic");
+        assert_eq!(
+            base,
+            entry_hash(GENESIS, 1, 2, "a", "b", "c", "{}"),
+            "deterministic"
+        );
     }
 
     #[test]
@@ -336,14 +370,20 @@ mod tests {
         assert!(verify(&entries[4..], Some(anchor)).is_empty());
         assert!(verify(&[], None).is_empty());
         let wrong = (entries[2].seq, entries[2].hash.as_str());
-        assert_eq!(kinds(&verify(&entries[4..], Some(wrong))), [(4, AuditProblemKind::Missing)]);
+        assert_eq!(
+            kinds(&verify(&entries[4..], Some(wrong))),
+            [(4, AuditProblemKind::Missing)]
+        );
     }
 
     #[test]
     fn an_edit_is_named() {
         let mut entries = chain(6);
         entries[2].actor = "mallory".into();
-        assert_eq!(kinds(&verify(&entries, None)), [(3, AuditProblemKind::Edited)]);
+        assert_eq!(
+            kinds(&verify(&entries, None)),
+            [(3, AuditProblemKind::Edited)]
+        );
     }
 
     #[test]
@@ -351,7 +391,10 @@ mod tests {
         let mut entries = chain(6);
         entries[2].actor = "mallory".into();
         entries[2].hash = entries[2].hash_at(3);
-        assert_eq!(kinds(&verify(&entries, None)), [(4, AuditProblemKind::Missing)]);
+        assert_eq!(
+            kinds(&verify(&entries, None)),
+            [(4, AuditProblemKind::Missing)]
+        );
     }
 
     #[test]
@@ -360,15 +403,25 @@ mod tests {
         entries.remove(4);
         let problems = verify(&entries, None);
         assert_eq!(kinds(&problems), [(5, AuditProblemKind::Missing)]);
-        assert!(problems[0].message.contains("entry 5 is missing"), "{}", problems[0].message);
+        assert!(
+            problems[0].message.contains("entry 5 is missing"),
+            "{}",
+            problems[0].message
+        );
         entries.drain(1..3);
         assert_eq!(
             kinds(&verify(&entries, None)),
-            [(2, AuditProblemKind::Missing), (5, AuditProblemKind::Missing)]
+            [
+                (2, AuditProblemKind::Missing),
+                (5, AuditProblemKind::Missing)
+            ]
         );
         let mut headless = chain(3);
         headless.remove(0);
-        assert_eq!(kinds(&verify(&headless, None)), [(1, AuditProblemKind::Missing)]);
+        assert_eq!(
+            kinds(&verify(&headless, None)),
+            [(1, AuditProblemKind::Missing)]
+        );
     }
 
     #[test]
@@ -381,13 +434,19 @@ mod tests {
         entries.swap(2, 3);
         assert_eq!(
             kinds(&verify(&entries, None)),
-            [(3, AuditProblemKind::OutOfOrder), (4, AuditProblemKind::OutOfOrder)]
+            [
+                (3, AuditProblemKind::OutOfOrder),
+                (4, AuditProblemKind::OutOfOrder)
+            ]
         );
         // Entries handed over in the wrong order are out of order too.
         let mut shuffled = chain(5);
         shuffled.swap(1, 3);
         let found = verify(&shuffled, None);
-        assert!(found.iter().all(|p| p.kind == AuditProblemKind::OutOfOrder), "{found:?}");
+        assert!(
+            found.iter().all(|p| p.kind == AuditProblemKind::OutOfOrder),
+            "{found:?}"
+        );
         assert!(found.iter().any(|p| p.seq == 2), "{found:?}");
     }
 }

@@ -182,7 +182,10 @@ pub struct VersionFilter {
 impl VersionFilter {
     /// TAXII's default when `match[version]` is absent: the latest version.
     pub fn last() -> Self {
-        VersionFilter { last: true, ..Default::default() }
+        VersionFilter {
+            last: true,
+            ..Default::default()
+        }
     }
 }
 

@@ -30,8 +30,13 @@ pub enum Role {
 
 impl Role {
     /// Every role, in order of authority.
-    pub const ALL: [Role; 5] =
-        [Role::NodeAdmin, Role::OrgAdmin, Role::Analyst, Role::Reader, Role::Auditor];
+    pub const ALL: [Role; 5] = [
+        Role::NodeAdmin,
+        Role::OrgAdmin,
+        Role::Analyst,
+        Role::Reader,
+        Role::Auditor,
+    ];
 
     /// The stored and displayed name: `node-admin`, `org-admin`, `analyst`,
     /// `reader` or `auditor`.

@@ -34,9 +34,17 @@ async fn read_all(store: &dyn Store, page: usize) -> Vec<AuditEntry> {
     }
 }
 
-storetest!(appends_from_many_tasks_form_one_chain, |store: Arc<dyn Store>| async move {
+storetest!(appends_from_many_tasks_form_one_chain, |store: Arc<
+    dyn Store,
+>| async move {
     assert_eq!(store.audit_head().await.expect("head"), None);
-    assert!(store.audit_entries(None, 10).await.expect("entries").is_empty());
+    assert!(
+        store
+            .audit_entries(None, 10)
+            .await
+            .expect("entries")
+            .is_empty()
+    );
     let tasks: Vec<_> = (0..8u64)
         .map(|t| {
             let store = Arc::clone(&store);
@@ -44,8 +52,9 @@ storetest!(appends_from_many_tasks_form_one_chain, |store: Arc<dyn Store>| async
                 let mut given = Vec::new();
                 for n in 0..25u64 {
                     // One, then two drafts per call: a call's entries stay together.
-                    let drafts: Vec<_> =
-                        (0..1 + n % 2).map(|k| draft(&format!("task{t}"), n * 10 + k)).collect();
+                    let drafts: Vec<_> = (0..1 + n % 2)
+                        .map(|k| draft(&format!("task{t}"), n * 10 + k))
+                        .collect();
                     let seqs = store.append_audit(drafts.clone()).await.expect("appended");
                     assert_eq!(seqs.len(), drafts.len());
                     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
@@ -62,46 +71,80 @@ storetest!(appends_from_many_tasks_form_one_chain, |store: Arc<dyn Store>| async
         }
     }
     let entries = read_all(&*store, 64).await;
-    assert_eq!(entries.len(), 8 * 37, "13 calls of one draft and 12 of two, per task");
+    assert_eq!(
+        entries.len(),
+        8 * 37,
+        "13 calls of one draft and 12 of two, per task"
+    );
     assert_eq!(given.len(), entries.len());
     for (i, e) in entries.iter().enumerate() {
         assert_eq!(e.seq, i as i64 + 1, "contiguous from 1");
-        let prev = if i == 0 { GENESIS } else { entries[i - 1].hash.as_str() };
+        let prev = if i == 0 {
+            GENESIS
+        } else {
+            entries[i - 1].hash.as_str()
+        };
         assert_eq!(e.prev_hash, prev, "entry {} links to the one before", e.seq);
         assert!(e.hash_matches());
     }
     assert!(audit::verify(&entries, None).is_empty());
     let last = entries.last().expect("entries");
-    assert_eq!(store.audit_head().await.expect("head"), Some((last.seq, last.hash.clone())));
+    assert_eq!(
+        store.audit_head().await.expect("head"),
+        Some((last.seq, last.hash.clone()))
+    );
     let tail = store.audit_entries(Some(290), 10).await.expect("tail");
-    assert_eq!(tail.iter().map(|e| e.seq).collect::<Vec<_>>(), [291, 292, 293, 294, 295, 296]);
+    assert_eq!(
+        tail.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [291, 292, 293, 294, 295, 296]
+    );
     assert!(audit::verify(&tail, Some((290, entries[289].hash.as_str()))).is_empty());
-    assert!(store.append_audit(Vec::new()).await.expect("nothing").is_empty());
+    assert!(
+        store
+            .append_audit(Vec::new())
+            .await
+            .expect("nothing")
+            .is_empty()
+    );
 });
 
-storetest!(entries_written_with_objects_commit_with_them, |store: Arc<dyn Store>| async move {
-    let c = collection(&*store, "c").await;
-    store.append_audit(vec![draft("admin", 0)]).await.expect("first");
-    let written = vec![draft("ana", 1), draft("ana", 2)];
-    store
-        .add_objects(vec![indicator(1, "2021-01-01T00:00:00Z")], status(&c), written.clone())
-        .await
-        .expect("added");
-    let refused = status("nowhere");
-    let err = store
-        .add_objects(vec![indicator(2, "2021-01-01T00:00:00Z")], refused, vec![draft("eve", 3)])
-        .await
-        .expect_err("refused");
-    assert_eq!(err.kind(), ErrorKind::NotFound);
-    let entries = read_all(&*store, 100).await;
-    assert_eq!(entries.len(), 3, "the refused write recorded nothing");
-    assert_eq!(
-        (entries[1].actor.as_str(), entries[1].detail.as_str()),
-        ("ana", written[0].detail.as_str())
-    );
-    assert_eq!(entries[2].at, written[1].at);
-    assert!(audit::verify(&entries, None).is_empty());
-});
+storetest!(
+    entries_written_with_objects_commit_with_them,
+    |store: Arc<dyn Store>| async move {
+        let c = collection(&*store, "c").await;
+        store
+            .append_audit(vec![draft("admin", 0)])
+            .await
+            .expect("first");
+        let written = vec![draft("ana", 1), draft("ana", 2)];
+        store
+            .add_objects(
+                vec![indicator(1, "2021-01-01T00:00:00Z")],
+                status(&c),
+                written.clone(),
+            )
+            .await
+            .expect("added");
+        let refused = status("nowhere");
+        let err = store
+            .add_objects(
+                vec![indicator(2, "2021-01-01T00:00:00Z")],
+                refused,
+                vec![draft("eve", 3)],
+            )
+            .await
+            .expect_err("refused");
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        let entries = read_all(&*store, 100).await;
+        assert_eq!(entries.len(), 3, "the refused write recorded nothing");
+        assert_eq!(
+            (entries[1].actor.as_str(), entries[1].detail.as_str()),
+            ("ana", written[0].detail.as_str())
+        );
+        assert_eq!(entries[2].at, written[1].at);
+        assert!(audit::verify(&entries, None).is_empty());
+    }
+);
 
 /// Appends ten entries, then runs `tamper` on the file through rusqlite
 /// and returns what `verify` finds in the whole record afterwards.
@@ -111,9 +154,15 @@ fn tampered(tamper: &'static str) -> Vec<(i64, AuditProblemKind)> {
     run_fixture(Backend::Sqlite, "audit", |fx| async move {
         let store = fx.open();
         for n in 0..10 {
-            store.append_audit(vec![draft("ana", n)]).await.expect("appended");
+            store
+                .append_audit(vec![draft("ana", n)])
+                .await
+                .expect("appended");
         }
-        assert!(audit::verify(&read_all(&*store, 4).await, None).is_empty(), "intact before");
+        assert!(
+            audit::verify(&read_all(&*store, 4).await, None).is_empty(),
+            "intact before"
+        );
         let conn = rusqlite::Connection::open(fx.location()).expect("raw open");
         conn.execute_batch(tamper).expect("tampered");
         drop(conn);
@@ -128,7 +177,10 @@ fn tampered(tamper: &'static str) -> Vec<(i64, AuditProblemKind)> {
             anchor = Some((last.seq, last.hash.clone()));
         }
         for p in &problems {
-            assert!(p.message.contains(&p.seq.to_string()), "the message names the entry: {p:?}");
+            assert!(
+                p.message.contains(&p.seq.to_string()),
+                "the message names the entry: {p:?}"
+            );
         }
         *found_ref = problems.iter().map(|p| (p.seq, p.kind)).collect();
     });
@@ -145,13 +197,18 @@ fn an_edited_entry_is_named() {
 
 #[test]
 fn a_deleted_entry_is_named() {
-    assert_eq!(tampered("DELETE FROM audit WHERE seq = 6"), [(6, AuditProblemKind::Missing)]);
+    assert_eq!(
+        tampered("DELETE FROM audit WHERE seq = 6"),
+        [(6, AuditProblemKind::Missing)]
+    );
     // Renumbering the rest to close the gap leaves each of them out of place.
     let found = tampered(
         "DELETE FROM audit WHERE seq = 6;
          UPDATE audit SET seq = seq - 1 WHERE seq > 6;",
     );
-    let want: Vec<_> = (6..=9).map(|seq| (seq, AuditProblemKind::OutOfOrder)).collect();
+    let want: Vec<_> = (6..=9)
+        .map(|seq| (seq, AuditProblemKind::OutOfOrder))
+        .collect();
     assert_eq!(found, want);
 }
 
@@ -162,5 +219,11 @@ fn swapped_entries_are_named() {
          UPDATE audit SET seq = 4 WHERE seq = 5;
          UPDATE audit SET seq = 5 WHERE seq = -1;",
     );
-    assert_eq!(found, [(4, AuditProblemKind::OutOfOrder), (5, AuditProblemKind::OutOfOrder)]);
+    assert_eq!(
+        found,
+        [
+            (4, AuditProblemKind::OutOfOrder),
+            (5, AuditProblemKind::OutOfOrder)
+        ]
+    );
 }

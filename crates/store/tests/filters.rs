@@ -80,7 +80,10 @@ fn model(rows: &[StoredVersion], q: &ObjectQuery) -> Vec<(String, String)> {
 }
 
 fn pairs(items: &[StoredVersion]) -> Vec<(String, String)> {
-    items.iter().map(|v| (v.id.clone(), v.version.key.clone())).collect()
+    items
+        .iter()
+        .map(|v| (v.id.clone(), v.version.key.clone()))
+        .collect()
 }
 
 /// Every combination of the filters' interesting values.
@@ -102,11 +105,24 @@ pub(crate) fn combinations(c: &str, middle: i64) -> Vec<ObjectQuery> {
     let spec_sets = [strings(&[]), strings(&["2.0"]), strings(&["2.0", "2.1"])];
     let exact = |texts: &[&str]| texts.iter().map(|t| stamp(t).key).collect::<Vec<_>>();
     let version_sets = [
-        VersionFilter { all: true, ..VersionFilter::default() },
-        VersionFilter { first: true, ..VersionFilter::default() },
+        VersionFilter {
+            all: true,
+            ..VersionFilter::default()
+        },
+        VersionFilter {
+            first: true,
+            ..VersionFilter::default()
+        },
         VersionFilter::last(),
-        VersionFilter { first: true, last: true, ..VersionFilter::default() },
-        VersionFilter { exact: exact(&["2021-01-01T00:00:00Z"]), ..VersionFilter::default() },
+        VersionFilter {
+            first: true,
+            last: true,
+            ..VersionFilter::default()
+        },
+        VersionFilter {
+            exact: exact(&["2021-01-01T00:00:00Z"]),
+            ..VersionFilter::default()
+        },
         VersionFilter {
             exact: exact(&["2021-02-01T00:00:00Z", "2021-05-05T05:05:05.555Z"]),
             ..VersionFilter::default()
@@ -140,7 +156,9 @@ pub(crate) fn combinations(c: &str, middle: i64) -> Vec<ObjectQuery> {
     out
 }
 
-storetest!(every_filter_combination_matches_the_model, |store: Arc<dyn Store>| async move {
+storetest!(every_filter_combination_matches_the_model, |store: Arc<
+    dyn Store,
+>| async move {
     let (c, rows) = load(&*store).await;
     let middle = rows[5].date_added;
     let mut non_empty = 0;
@@ -153,7 +171,11 @@ storetest!(every_filter_combination_matches_the_model, |store: Arc<dyn Store>| a
 
         // The same query in pages of two gives the same rows.
         let mut paged = Vec::new();
-        let mut q = ObjectQuery { limit: 2, with_raw: false, ..q };
+        let mut q = ObjectQuery {
+            limit: 2,
+            with_raw: false,
+            ..q
+        };
         loop {
             let page = store.query(q.clone()).await.expect("page");
             assert!(page.items.len() <= 2);
@@ -165,16 +187,25 @@ storetest!(every_filter_combination_matches_the_model, |store: Arc<dyn Store>| a
         }
         assert_eq!(paged, want, "paged {q:?}");
     }
-    assert!(non_empty > 300, "the matrix exercises real matches ({non_empty})");
+    assert!(
+        non_empty > 300,
+        "the matrix exercises real matches ({non_empty})"
+    );
 });
 
-storetest!(added_after_is_exclusive, |store: Arc<dyn Store>| async move {
-    let (c, rows) = load(&*store).await;
-    let mut q = query(&c);
-    q.versions = VersionFilter { all: true, ..VersionFilter::default() };
-    q.added_after = Some(rows[3].date_added);
-    let got = store.query(q.clone()).await.expect("query");
-    assert_eq!(pairs(&got.items), pairs(&rows[4..]));
-    q.added_after = Some(rows[12].date_added);
-    assert!(store.query(q).await.expect("query").items.is_empty());
-});
+storetest!(
+    added_after_is_exclusive,
+    |store: Arc<dyn Store>| async move {
+        let (c, rows) = load(&*store).await;
+        let mut q = query(&c);
+        q.versions = VersionFilter {
+            all: true,
+            ..VersionFilter::default()
+        };
+        q.added_after = Some(rows[3].date_added);
+        let got = store.query(q.clone()).await.expect("query");
+        assert_eq!(pairs(&got.items), pairs(&rows[4..]));
+        q.added_after = Some(rows[12].date_added);
+        assert!(store.query(q).await.expect("query").items.is_empty());
+    }
+);

@@ -22,7 +22,8 @@ fn version_one(path: &std::path::Path) {
     std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder");
     let conn = rusqlite::Connection::open(path).expect("raw open");
     conn.execute_batch(SCHEMA_1).expect("schema 1");
-    conn.pragma_update(None, "user_version", 1).expect("version 1");
+    conn.pragma_update(None, "user_version", 1)
+        .expect("version 1");
     conn.execute_batch(
         "INSERT INTO api_roots VALUES ('default', 'Default', NULL);
          INSERT INTO collections (seq, id, api_root, title, description, alias, media_types, last_added)
@@ -42,10 +43,35 @@ fn version_one(path: &std::path::Path) {
     };
     let marked =
         |refs: &[&str]| format!(r#"{{"type":"indicator","object_marking_refs":{refs:?}}}"#);
-    let (a, b, c) = (sid("indicator", 1), sid("indicator", 2), sid("indicator", 3));
-    object(1, &a, "2021-01-01T00:00:00", true, false, &marked(&[GREEN_V1]));
-    object(2, &a, "2022-01-01T00:00:00", false, true, &marked(&[WHITE_V1, RED_V2]));
-    object(3, &b, "2021-01-01T00:00:00", true, true, r#"{"type":"indicator"}"#);
+    let (a, b, c) = (
+        sid("indicator", 1),
+        sid("indicator", 2),
+        sid("indicator", 3),
+    );
+    object(
+        1,
+        &a,
+        "2021-01-01T00:00:00",
+        true,
+        false,
+        &marked(&[GREEN_V1]),
+    );
+    object(
+        2,
+        &a,
+        "2022-01-01T00:00:00",
+        false,
+        true,
+        &marked(&[WHITE_V1, RED_V2]),
+    );
+    object(
+        3,
+        &b,
+        "2021-01-01T00:00:00",
+        true,
+        true,
+        r#"{"type":"indicator"}"#,
+    );
     object(4, &c, "2021-01-01T00:00:00", true, true, "not JSON at all");
 }
 
@@ -64,11 +90,17 @@ fn a_version_one_database_is_migrated_in_place() {
         version_one(fx.location());
         let store = SqliteStore::open(fx.location()).expect("migrated");
         let conn = rusqlite::Connection::open(fx.location()).expect("raw open");
-        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("read");
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("read");
         assert_eq!(version, SqliteStore::SCHEMA_VERSION);
         drop(conn);
 
-        let old = store.collection("default", "old").await.expect("read").expect("kept");
+        let old = store
+            .collection("default", "old")
+            .await
+            .expect("read")
+            .expect("kept");
         assert_eq!((old.id.as_str(), old.default_tlp.as_str()), ("c1", "amber"));
         assert!(!old.public && old.community.is_none());
         let users = store.users().await.expect("users");
@@ -88,7 +120,16 @@ fn a_version_one_database_is_migrated_in_place() {
         };
         assert_eq!(users, [ann, root]);
         assert_eq!(store.permissions("ann").await.expect("rights").len(), 1);
-        assert_eq!(store.status("s1").await.expect("read").expect("kept").successes.len(), 1);
+        assert_eq!(
+            store
+                .status("s1")
+                .await
+                .expect("read")
+                .expect("kept")
+                .successes
+                .len(),
+            1
+        );
 
         // Objects keep their versions and flags, are visible to everyone
         // who could read the collection before, and carry the TLP level of
@@ -108,29 +149,54 @@ fn a_version_one_database_is_migrated_in_place() {
                 ("2021-01-01T00:00:00Z", "amber", any.clone()),
             ]
         );
-        let as_anyone = ObjectQuery { audience: principal(&["any"]), ..query("c1") };
+        let as_anyone = ObjectQuery {
+            audience: principal(&["any"]),
+            ..query("c1")
+        };
         let latest = store.query(as_anyone.clone()).await.expect("read").items;
         assert_eq!(latest.len(), 3);
         assert_eq!(latest[0].version.text, "2022-01-01T00:00:00Z");
-        let first = VersionFilter { first: true, ..VersionFilter::default() };
-        let earliest =
-            store.query(ObjectQuery { versions: first, ..as_anyone.clone() }).await.expect("read");
+        let first = VersionFilter {
+            first: true,
+            ..VersionFilter::default()
+        };
+        let earliest = store
+            .query(ObjectQuery {
+                versions: first,
+                ..as_anyone.clone()
+            })
+            .await
+            .expect("read");
         assert_eq!(earliest.items[0].version.text, "2021-01-01T00:00:00Z");
-        let found = store.audiences_of(vec![sid("indicator", 1)]).await.expect("read");
+        let found = store
+            .audiences_of(vec![sid("indicator", 1)])
+            .await
+            .expect("read");
         assert_eq!(found.len(), 2);
 
         // New writes land after the old ones, with their own audiences.
-        let newer = granted(indicator(1, "2023-01-01T00:00:00Z"), "amber", &["community:k"], None);
+        let newer = granted(
+            indicator(1, "2023-01-01T00:00:00Z"),
+            "amber",
+            &["community:k"],
+            None,
+        );
         add(&store, "c1", vec![newer]).await;
         let rows = everything(&store, "c1").await;
-        assert!(rows[4].date_added > 40, "after the collection's last date_added");
+        assert!(
+            rows[4].date_added > 40,
+            "after the collection's last date_added"
+        );
         let latest = store.query(as_anyone).await.expect("read").items;
         assert_eq!(latest.len(), 3);
         assert_eq!(
             latest[0].version.text, "2022-01-01T00:00:00Z",
             "still the latest anyone may see"
         );
-        let member = ObjectQuery { audience: principal(&["community:k"]), ..query("c1") };
+        let member = ObjectQuery {
+            audience: principal(&["community:k"]),
+            ..query("c1")
+        };
         assert_eq!(store.query(member).await.expect("read").items.len(), 1);
         store
             .append_audit(vec![charter_store::AuditDraft {

@@ -29,7 +29,9 @@ async fn pages(store: &dyn Store, mut q: ObjectQuery) -> (Vec<StoredVersion>, us
     }
 }
 
-storetest!(pages_cover_the_collection_exactly, |store: Arc<dyn Store>| async move {
+storetest!(pages_cover_the_collection_exactly, |store: Arc<
+    dyn Store,
+>| async move {
     let c = collection(&*store, "c").await;
     add(&*store, &c, (0..53).map(|n| indicator(n, V1)).collect()).await;
     let whole = everything(&*store, &c).await;
@@ -39,43 +41,63 @@ storetest!(pages_cover_the_collection_exactly, |store: Arc<dyn Store>| async mov
         q.limit = limit;
         let (items, count) = pages(&*store, q).await;
         assert_eq!(keys(&items), keys(&whole), "limit {limit}");
-        assert_eq!(count, 53usize.div_ceil(limit).max(1), "limit {limit}: no trailing empty page");
+        assert_eq!(
+            count,
+            53usize.div_ceil(limit).max(1),
+            "limit {limit}: no trailing empty page"
+        );
     }
 });
 
-storetest!(a_zero_limit_returns_nothing_but_says_more_remain, |store: Arc<dyn Store>| async move {
-    let c = collection(&*store, "c").await;
-    let mut q = query(&c);
-    q.limit = 0;
-    assert!(store.query(q.clone()).await.expect("empty collection").next.is_none());
-    add(&*store, &c, vec![indicator(1, V1)]).await;
-    let page = store.query(q.clone()).await.expect("page");
-    assert!(page.items.is_empty());
-    let next = page.next.expect("more remain");
-    q.limit = 10;
-    q.after = Some(next);
-    assert_eq!(
-        store.query(q).await.expect("page").items.len(),
-        1,
-        "the cursor resumes at the start"
-    );
-});
+storetest!(
+    a_zero_limit_returns_nothing_but_says_more_remain,
+    |store: Arc<dyn Store>| async move {
+        let c = collection(&*store, "c").await;
+        let mut q = query(&c);
+        q.limit = 0;
+        assert!(
+            store
+                .query(q.clone())
+                .await
+                .expect("empty collection")
+                .next
+                .is_none()
+        );
+        add(&*store, &c, vec![indicator(1, V1)]).await;
+        let page = store.query(q.clone()).await.expect("page");
+        assert!(page.items.is_empty());
+        let next = page.next.expect("more remain");
+        q.limit = 10;
+        q.after = Some(next);
+        assert_eq!(
+            store.query(q).await.expect("page").items.len(),
+            1,
+            "the cursor resumes at the start"
+        );
+    }
+);
 
-storetest!(cursor_and_added_after_combine, |store: Arc<dyn Store>| async move {
-    let c = collection(&*store, "c").await;
-    add(&*store, &c, (0..10).map(|n| indicator(n, V1)).collect()).await;
-    let whole = everything(&*store, &c).await;
-    let mut q = query(&c);
-    q.added_after = Some(whole[2].date_added);
-    q.after = Some(Cursor(whole[5].date_added));
-    assert_eq!(keys(&store.query(q.clone()).await.expect("page").items), keys(&whole[6..]));
-    q.added_after = Some(whole[7].date_added);
-    assert_eq!(
-        keys(&store.query(q).await.expect("page").items),
-        keys(&whole[8..]),
-        "the later bound wins"
-    );
-});
+storetest!(
+    cursor_and_added_after_combine,
+    |store: Arc<dyn Store>| async move {
+        let c = collection(&*store, "c").await;
+        add(&*store, &c, (0..10).map(|n| indicator(n, V1)).collect()).await;
+        let whole = everything(&*store, &c).await;
+        let mut q = query(&c);
+        q.added_after = Some(whole[2].date_added);
+        q.after = Some(Cursor(whole[5].date_added));
+        assert_eq!(
+            keys(&store.query(q.clone()).await.expect("page").items),
+            keys(&whole[6..])
+        );
+        q.added_after = Some(whole[7].date_added);
+        assert_eq!(
+            keys(&store.query(q).await.expect("page").items),
+            keys(&whole[8..]),
+            "the later bound wins"
+        );
+    }
+);
 
 storetest!(
     paging_while_writes_land_has_no_gaps_or_duplicates,
@@ -106,9 +128,16 @@ storetest!(
 
         let mut seen = HashSet::new();
         for v in &items {
-            assert!(seen.insert((v.id.clone(), v.version.key.clone())), "duplicate {}", v.id);
+            assert!(
+                seen.insert((v.id.clone(), v.version.key.clone())),
+                "duplicate {}",
+                v.id
+            );
         }
-        assert!(items.windows(2).all(|w| w[0].date_added < w[1].date_added), "in date_added order");
+        assert!(
+            items.windows(2).all(|w| w[0].date_added < w[1].date_added),
+            "in date_added order"
+        );
         assert_eq!(
             keys(&items[..before.len()]),
             keys(&before),

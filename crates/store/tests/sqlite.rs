@@ -24,10 +24,19 @@ where
 
 /// Each query shape the store issues, named, with the index it should use.
 fn shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str)> {
-    let v = |first, last| VersionFilter { first, last, ..VersionFilter::default() };
-    let all = VersionFilter { all: true, ..VersionFilter::default() };
+    let v = |first, last| VersionFilter {
+        first,
+        last,
+        ..VersionFilter::default()
+    };
+    let all = VersionFilter {
+        all: true,
+        ..VersionFilter::default()
+    };
     let exact = |n: usize| VersionFilter {
-        exact: (0..n).map(|i| stamp(&format!("2021-01-0{}T00:00:00Z", i + 1)).key).collect(),
+        exact: (0..n)
+            .map(|i| stamp(&format!("2021-01-0{}T00:00:00Z", i + 1)).key)
+            .collect(),
         ..VersionFilter::default()
     };
     let ids = |n: u64| (0..n).map(|i| sid("indicator", i)).collect::<Vec<_>>();
@@ -41,13 +50,41 @@ fn shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str)> {
     vec![
         ("default (last)", with(&|_| {}), "objects_last"),
         ("all", with(&|q| q.versions = all.clone()), "objects_added"),
-        ("first", with(&|q| q.versions = v(true, false)), "objects_first"),
-        ("first and last", with(&|q| q.versions = v(true, true)), "objects_added"),
-        ("one exact version", with(&|q| q.versions = exact(1)), "objects_added"),
-        ("several exact versions", with(&|q| q.versions = exact(3)), "objects_added"),
-        ("last and exact", with(&|q| q.versions.exact = exact(2).exact), "objects_added"),
-        ("added_after", with(&|q| q.added_after = Some(5)), "objects_last"),
-        ("cursor", with(&|q| q.after = Some(Cursor(5))), "objects_last"),
+        (
+            "first",
+            with(&|q| q.versions = v(true, false)),
+            "objects_first",
+        ),
+        (
+            "first and last",
+            with(&|q| q.versions = v(true, true)),
+            "objects_added",
+        ),
+        (
+            "one exact version",
+            with(&|q| q.versions = exact(1)),
+            "objects_added",
+        ),
+        (
+            "several exact versions",
+            with(&|q| q.versions = exact(3)),
+            "objects_added",
+        ),
+        (
+            "last and exact",
+            with(&|q| q.versions.exact = exact(2).exact),
+            "objects_added",
+        ),
+        (
+            "added_after",
+            with(&|q| q.added_after = Some(5)),
+            "objects_last",
+        ),
+        (
+            "cursor",
+            with(&|q| q.after = Some(Cursor(5))),
+            "objects_last",
+        ),
         (
             "cursor, all",
             with(&|q| {
@@ -82,7 +119,11 @@ fn shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str)> {
             }),
             "objects_id",
         ),
-        ("one type", with(&|q| q.types = types(&["indicator"])), "objects_type_last"),
+        (
+            "one type",
+            with(&|q| q.types = types(&["indicator"])),
+            "objects_type_last",
+        ),
         (
             "one type, all",
             with(&|q| {
@@ -120,7 +161,11 @@ fn shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str)> {
             }),
             "objects_id",
         ),
-        ("spec version", with(&|q| q.spec_versions = vec!["2.1".into()]), "objects_last"),
+        (
+            "spec version",
+            with(&|q| q.spec_versions = vec!["2.1".into()]),
+            "objects_last",
+        ),
         (
             "everything at once",
             with(&|q| {
@@ -147,10 +192,16 @@ fn every_query_shape_is_served_by_an_index() {
             let plan = store.explain_query(q).await.expect("explained");
             let text = plan.join("\n");
             for line in plan.iter().filter(|l| l.contains("objects")) {
-                assert!(line.starts_with("SEARCH objects USING "), "{name}: a full scan\n{text}");
+                assert!(
+                    line.starts_with("SEARCH objects USING "),
+                    "{name}: a full scan\n{text}"
+                );
             }
             let used = format!("INDEX {index} ");
-            assert!(plan.iter().any(|l| l.contains(&used)), "{name}: expected {index}\n{text}");
+            assert!(
+                plan.iter().any(|l| l.contains(&used)),
+                "{name}: expected {index}\n{text}"
+            );
         }
     });
 }
@@ -160,23 +211,42 @@ fn every_query_shape_is_served_by_an_index() {
 fn audience_shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str, bool)> {
     let member = principal(&["any", "org:x", "community:a"]);
     let crowd: Vec<String> = (0..200).map(|n| format!("community:c{n}")).collect();
-    let base = ObjectQuery { audience: member, ..query(c) };
+    let base = ObjectQuery {
+        audience: member,
+        ..query(c)
+    };
     let with = |f: &dyn Fn(&mut ObjectQuery)| {
         let mut q = base.clone();
         f(&mut q);
         q
     };
-    let all = VersionFilter { all: true, ..VersionFilter::default() };
-    let first = VersionFilter { first: true, ..VersionFilter::default() };
+    let all = VersionFilter {
+        all: true,
+        ..VersionFilter::default()
+    };
+    let first = VersionFilter {
+        first: true,
+        ..VersionFilter::default()
+    };
     let types = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     let by_key = "SEARCH g USING PRIMARY KEY (collection=? AND grant_key=? AND date_added>?)";
     let by_id = "SEARCH o USING INDEX objects_id (id_hash=? AND collection=?)";
     let in_order = "SEARCH o USING INDEX objects_added (collection=? AND date_added>?)";
     vec![
         ("default (last)", with(&|_| {}), by_key, false),
-        ("one key", with(&|q| q.audience = principal(&["community:a"])), by_key, false),
+        (
+            "one key",
+            with(&|q| q.audience = principal(&["community:a"])),
+            by_key,
+            false,
+        ),
         ("all", with(&|q| q.versions = all.clone()), by_key, false),
-        ("first", with(&|q| q.versions = first.clone()), by_key, false),
+        (
+            "first",
+            with(&|q| q.versions = first.clone()),
+            by_key,
+            false,
+        ),
         (
             "first, last and exact",
             with(&|q| {
@@ -190,7 +260,12 @@ fn audience_shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str, boo
             by_key,
             false,
         ),
-        ("cursor", with(&|q| q.after = Some(Cursor(5))), by_key, false),
+        (
+            "cursor",
+            with(&|q| q.after = Some(Cursor(5))),
+            by_key,
+            false,
+        ),
         (
             "added_after, manifest",
             with(&|q| {
@@ -200,8 +275,18 @@ fn audience_shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str, boo
             by_key,
             false,
         ),
-        ("spec version", with(&|q| q.spec_versions = vec!["2.1".into()]), by_key, false),
-        ("one type", with(&|q| q.types = types(&["indicator"])), by_key, false),
+        (
+            "spec version",
+            with(&|q| q.spec_versions = vec!["2.1".into()]),
+            by_key,
+            false,
+        ),
+        (
+            "one type",
+            with(&|q| q.types = types(&["indicator"])),
+            by_key,
+            false,
+        ),
         (
             "two types, all",
             with(&|q| {
@@ -217,7 +302,12 @@ fn audience_shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str, boo
             by_key,
             false,
         ),
-        ("one id", with(&|q| q.ids = vec![sid("indicator", 1)]), by_id, true),
+        (
+            "one id",
+            with(&|q| q.ids = vec![sid("indicator", 1)]),
+            by_id,
+            true,
+        ),
         (
             "several ids, first",
             with(&|q| {
@@ -227,7 +317,12 @@ fn audience_shapes(c: &str) -> Vec<(&'static str, ObjectQuery, &'static str, boo
             by_id,
             true,
         ),
-        ("very many keys", with(&|q| q.audience = Some(crowd.clone())), in_order, false),
+        (
+            "very many keys",
+            with(&|q| q.audience = Some(crowd.clone())),
+            in_order,
+            false,
+        ),
     ]
 }
 
@@ -237,7 +332,11 @@ fn every_audience_shape_is_served_by_an_index_in_order() {
         let store = fx.open_sqlite();
         let c = collection(&store, "c").await;
         let objects = (0..200).map(|n| {
-            let grants: &[&str] = if n % 2 == 0 { &["community:a"] } else { &["org:x", "org:y"] };
+            let grants: &[&str] = if n % 2 == 0 {
+                &["community:a"]
+            } else {
+                &["org:x", "org:y"]
+            };
             granted(indicator(n, V1), "amber", grants, None)
         });
         add(&store, &c, objects.collect()).await;
@@ -248,25 +347,42 @@ fn every_audience_shape_is_served_by_an_index_in_order() {
                 let scan = line.starts_with("SCAN ") && !line.contains("VIRTUAL TABLE");
                 assert!(!scan, "{name}: a full scan\n{text}");
             }
-            assert!(plan.iter().any(|l| l == search), "{name}: expected {search}\n{text}");
+            assert!(
+                plan.iter().any(|l| l == search),
+                "{name}: expected {search}\n{text}"
+            );
             if !may_sort {
                 // The index delivers date_added order, so a page stops after
                 // a page of rows. (Rows sharing a date_added, one version
                 // seen through two keys, may be sorted among themselves to
                 // drop the copy: "FOR LAST n TERMS OF ORDER BY".)
-                let sorts = plan.iter().any(|l| l.as_str() == "USE TEMP B-TREE FOR ORDER BY");
+                let sorts = plan
+                    .iter()
+                    .any(|l| l.as_str() == "USE TEMP B-TREE FOR ORDER BY");
                 assert!(!sorts, "{name}: sorts the whole result\n{text}");
             }
             if search.starts_with("SEARCH g") && name != "one key" {
-                assert!(text.contains("MERGE (UNION)"), "{name}: one arm per key\n{text}");
+                assert!(
+                    text.contains("MERGE (UNION)"),
+                    "{name}: one arm per key\n{text}"
+                );
             }
             // The newer (or older) visible version of a candidate is found by id.
             if text.contains("SUBQUERY") && text.contains(" w ") {
-                assert!(text.contains("SEARCH w USING INDEX objects_id"), "{name}\n{text}");
+                assert!(
+                    text.contains("SEARCH w USING INDEX objects_id"),
+                    "{name}\n{text}"
+                );
             }
         }
-        let q = ObjectQuery { audience: Some(Vec::new()), ..query(&c) };
-        assert!(store.explain_query(q).await.expect("explained").is_empty(), "no keys, no read");
+        let q = ObjectQuery {
+            audience: Some(Vec::new()),
+            ..query(&c)
+        };
+        assert!(
+            store.explain_query(q).await.expect("explained").is_empty(),
+            "no keys, no read"
+        );
     });
 }
 
@@ -275,7 +391,8 @@ fn a_schema_newer_than_the_code_is_refused_untouched() {
     sqlite_test(|fx| async move {
         drop(fx.open_sqlite());
         let conn = rusqlite::Connection::open(fx.location()).expect("raw open");
-        conn.pragma_update(None, "user_version", 99).expect("bumped");
+        conn.pragma_update(None, "user_version", 99)
+            .expect("bumped");
         drop(conn);
 
         let err = SqliteStore::open(fx.location()).err().expect("refused");
@@ -286,7 +403,9 @@ fn a_schema_newer_than_the_code_is_refused_untouched() {
             "{message}"
         );
         let conn = rusqlite::Connection::open(fx.location()).expect("raw open");
-        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("read");
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("read");
         assert_eq!(version, 99, "left as it was");
     });
 }
@@ -315,9 +434,13 @@ fn migrations_are_numbered_and_all_applied() {
 
         drop(fx.open_sqlite());
         let conn = rusqlite::Connection::open(fx.location()).expect("raw open");
-        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("read");
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("read");
         assert_eq!(version, SqliteStore::SCHEMA_VERSION);
-        let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).expect("read");
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("read");
         assert_eq!(mode, "wal");
         drop(fx.open_sqlite());
     });
@@ -331,8 +454,14 @@ fn a_file_that_is_not_a_database_is_a_backend_error() {
         std::fs::write(&path, vec![b'x'; 8192]).expect("written");
         let err = SqliteStore::open(&path).err().expect("refused");
         assert_eq!(err.kind(), ErrorKind::Backend);
-        assert!(err.to_string().contains("garbage.db"), "the message names the file: {err}");
-        assert!(std::error::Error::source(&err).is_some(), "the SQLite error is kept");
+        assert!(
+            err.to_string().contains("garbage.db"),
+            "the message names the file: {err}"
+        );
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the SQLite error is kept"
+        );
     });
 }
 
@@ -342,13 +471,25 @@ fn two_handles_on_one_file_see_each_other() {
         let server: Arc<dyn Store> = Arc::new(fx.open_sqlite());
         let admin: Arc<dyn Store> = Arc::new(fx.open_sqlite());
         let c = collection(&*server, "c").await;
-        assert_eq!(admin.collections(crate::util::ROOT).await.expect("listed").len(), 1);
+        assert_eq!(
+            admin
+                .collections(crate::util::ROOT)
+                .await
+                .expect("listed")
+                .len(),
+            1
+        );
 
         let writes = (0..6u64).map(|round| {
             let store = Arc::clone(if round % 2 == 0 { &server } else { &admin });
             let c = c.clone();
             tokio::spawn(async move {
-                add(&*store, &c, (0..50).map(|n| indicator(round * 100 + n, V1)).collect()).await;
+                add(
+                    &*store,
+                    &c,
+                    (0..50).map(|n| indicator(round * 100 + n, V1)).collect(),
+                )
+                .await;
             })
         });
         for write in writes.collect::<Vec<_>>() {

@@ -73,7 +73,10 @@ pub struct Fixture {
 impl Fixture {
     fn new(backend: Backend, test_name: &str) -> Fixture {
         // The test binary's own name is not part of a test's path.
-        let test_name = test_name.split_once("::").map_or(test_name, |(_, rest)| rest).to_owned();
+        let test_name = test_name
+            .split_once("::")
+            .map_or(test_name, |(_, rest)| rest)
+            .to_owned();
         if let Some(location) = std::env::var_os(CHILD_ENV) {
             return Fixture {
                 backend,
@@ -87,7 +90,13 @@ impl Fixture {
         // A folder that does not exist yet, so every test also checks that
         // opening creates it.
         let location = dir.path().join("data").join("charter.db");
-        Fixture { backend, location, test_name, child: false, _dir: Some(dir) }
+        Fixture {
+            backend,
+            location,
+            test_name,
+            child: false,
+            _dir: Some(dir),
+        }
     }
 
     /// Opens a new handle on this fixture's store.
@@ -170,11 +179,24 @@ pub fn collection_record(id: &str) -> CollectionRecord {
 
 /// Creates [`ROOT`] (if needed) and a collection `id` in it; returns `id`.
 pub async fn collection(store: &dyn Store, id: &str) -> String {
-    if store.api_roots().await.expect("roots").iter().all(|r| r.name != ROOT) {
-        let root = ApiRootRecord { name: ROOT.into(), title: "Default".into(), description: None };
+    if store
+        .api_roots()
+        .await
+        .expect("roots")
+        .iter()
+        .all(|r| r.name != ROOT)
+    {
+        let root = ApiRootRecord {
+            name: ROOT.into(),
+            title: "Default".into(),
+            description: None,
+        };
         store.create_api_root(root).await.expect("root created");
     }
-    store.create_collection(collection_record(id)).await.expect("collection created");
+    store
+        .create_collection(collection_record(id))
+        .await
+        .expect("collection created");
     id.to_owned()
 }
 
@@ -183,7 +205,10 @@ pub async fn collection(store: &dyn Store, id: &str) -> String {
 pub fn stamp(text: &str) -> VersionStamp {
     let body = text.strip_suffix('Z').expect("a timestamp ends in Z");
     let (seconds, fraction) = body.split_once('.').unwrap_or((body, ""));
-    VersionStamp { key: format!("{seconds}.{fraction:0<9}Z"), text: text.to_owned() }
+    VersionStamp {
+        key: format!("{seconds}.{fraction:0<9}Z"),
+        text: text.to_owned(),
+    }
 }
 
 /// A STIX-like id of `kind` numbered `n`.
@@ -288,7 +313,10 @@ pub async fn add(
     collection: &str,
     versions: Vec<NewVersion>,
 ) -> Vec<AddOutcome> {
-    store.add_objects(versions, status(collection), Vec::new()).await.expect("objects added")
+    store
+        .add_objects(versions, status(collection), Vec::new())
+        .await
+        .expect("objects added")
 }
 
 /// A query over `collection`: latest versions, everything, with JSON.
@@ -318,10 +346,16 @@ pub async fn everything(store: &dyn Store, collection: &str) -> Vec<StoredVersio
 
 /// The version filter that selects every version.
 pub fn all() -> VersionFilter {
-    VersionFilter { all: true, ..VersionFilter::default() }
+    VersionFilter {
+        all: true,
+        ..VersionFilter::default()
+    }
 }
 
 /// `(id, version text)` of each item, for compact assertions.
 pub fn keys(items: &[StoredVersion]) -> Vec<(String, String)> {
-    items.iter().map(|v| (v.id.clone(), v.version.text.clone())).collect()
+    items
+        .iter()
+        .map(|v| (v.id.clone(), v.version.text.clone()))
+        .collect()
 }

@@ -19,7 +19,10 @@ pub(super) fn put_user(conn: &Connection, user: &UserRecord) -> Result<()> {
         if !known {
             return Err(Error::new(
                 ErrorKind::NotFound,
-                format!("organisation '{org}' not found for user '{}'", user.username),
+                format!(
+                    "organisation '{org}' not found for user '{}'",
+                    user.username
+                ),
             ));
         }
     }
@@ -85,7 +88,9 @@ pub(super) fn users_of_org(conn: &Connection, org: &str) -> Result<Vec<UserRecor
     );
     conn.prepare_cached(&sql)
         .and_then(|mut stmt| stmt.query_map([org], user_row)?.collect())
-        .map_err(sql_err(format!("listing the users of organisation '{org}'")))
+        .map_err(sql_err(format!(
+            "listing the users of organisation '{org}'"
+        )))
 }
 
 fn user_exists(conn: &Connection, username: &str, context: &str) -> Result<bool> {
@@ -98,7 +103,10 @@ fn user_exists(conn: &Connection, username: &str, context: &str) -> Result<bool>
 pub(super) fn remove_user(conn: &Connection, username: &str) -> Result<()> {
     let context = format!("removing user '{username}'");
     if !user_exists(conn, username, &context)? {
-        return Err(Error::new(ErrorKind::NotFound, format!("user '{username}' not found")));
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("user '{username}' not found"),
+        ));
     }
     for sql in [
         "DELETE FROM permissions WHERE username = ?1",
@@ -115,9 +123,17 @@ pub(super) fn remove_user(conn: &Connection, username: &str) -> Result<()> {
 /// Sets (or, when both rights are false, removes) a user's rights on a
 /// collection; both must exist.
 pub(super) fn set_permission(conn: &Connection, username: &str, p: &Permission) -> Result<()> {
-    let context = || format!("setting the rights of '{username}' on collection '{}'", p.collection);
+    let context = || {
+        format!(
+            "setting the rights of '{username}' on collection '{}'",
+            p.collection
+        )
+    };
     if !user_exists(conn, username, &context())? {
-        return Err(Error::new(ErrorKind::NotFound, format!("user '{username}' not found")));
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("user '{username}' not found"),
+        ));
     }
     let collection = collection_key(conn, &p.collection)?.seq;
     let result = if p.can_read || p.can_write {
@@ -160,14 +176,20 @@ pub(super) fn permissions(conn: &Connection, username: &str) -> Result<Vec<Permi
 pub(super) fn create_token(conn: &Connection, t: &TokenRecord) -> Result<()> {
     let context = format!("creating a token for '{}'", t.username);
     if !user_exists(conn, &t.username, &context)? {
-        return Err(Error::new(ErrorKind::NotFound, format!("user '{}' not found", t.username)));
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("user '{}' not found", t.username),
+        ));
     }
     let taken = conn
         .prepare_cached("SELECT 1 FROM tokens WHERE id = ?1")
         .and_then(|mut stmt| stmt.exists([&t.id]))
         .map_err(sql_err(&context))?;
     if taken {
-        return Err(Error::new(ErrorKind::Conflict, format!("token '{}' already exists", t.id)));
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            format!("token '{}' already exists", t.id),
+        ));
     }
     conn.prepare_cached(
         "INSERT INTO tokens (id, username, secret_hash, label, created, expires, revoked)
@@ -222,7 +244,8 @@ pub(super) fn tokens(conn: &Connection, username: Option<&str>) -> Result<Vec<To
         }
         None => {
             let sql = format!("SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY created, id");
-            conn.prepare_cached(&sql).and_then(|mut stmt| stmt.query_map([], token_row)?.collect())
+            conn.prepare_cached(&sql)
+                .and_then(|mut stmt| stmt.query_map([], token_row)?.collect())
         }
     };
     result.map_err(sql_err("listing tokens"))
@@ -234,7 +257,10 @@ pub(super) fn revoke_token(conn: &Connection, id: &str) -> Result<()> {
         .and_then(|mut stmt| stmt.execute([id]))
         .map_err(sql_err(format!("revoking token '{id}'")))?;
     if changed == 0 {
-        return Err(Error::new(ErrorKind::NotFound, format!("token '{id}' not found")));
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("token '{id}' not found"),
+        ));
     }
     Ok(())
 }

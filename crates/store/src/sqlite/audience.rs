@@ -57,7 +57,12 @@ pub(super) fn build(collection: i64, query: &ObjectQuery, keys: &[String]) -> (C
     let mut clause = Clause::new("", vec![Value::Integer(collection), Value::Integer(bound)]);
     let limit = clause.param(Value::Integer(fetch(query)));
     let held = clause.param(Value::Text(json_list(&keys)));
-    let page = Page { query, types: &types, held: &held, limit: &limit };
+    let page = Page {
+        query,
+        types: &types,
+        held: &held,
+        limit: &limit,
+    };
     if !query.ids.is_empty() {
         page.by_ids(&mut clause);
     } else if keys.len() <= MAX_KEY_ARMS {
@@ -96,7 +101,11 @@ impl Page<'_> {
         }
         let mut terms = Vec::new();
         let mut extreme = |flag: &str, beyond: &str| {
-            let pre = if from_grants { format!("g.{flag} = 1 AND ") } else { String::new() };
+            let pre = if from_grants {
+                format!("g.{flag} = 1 AND ")
+            } else {
+                String::new()
+            };
             terms.push(format!(
                 "({pre}(o.{flag} = 1 OR NOT EXISTS (
                     SELECT 1 FROM objects AS w INDEXED BY objects_id
@@ -120,13 +129,17 @@ impl Page<'_> {
             }
             many => {
                 let p = clause.param(Value::Text(json_list(many)));
-                terms.push(format!("o.version_key IN (SELECT value FROM json_each({p}))"));
+                terms.push(format!(
+                    "o.version_key IN (SELECT value FROM json_each({p}))"
+                ));
             }
         }
         match terms.len() {
             0 => clause.sql.push_str(" AND 0"),
             1 => clause.sql.push_str(&format!(" AND {}", terms[0])),
-            _ => clause.sql.push_str(&format!(" AND ({})", terms.join(" OR "))),
+            _ => clause
+                .sql
+                .push_str(&format!(" AND ({})", terms.join(" OR "))),
         }
     }
 
@@ -142,7 +155,9 @@ impl Page<'_> {
         clause.any_of("o.spec_version", &self.query.spec_versions);
         clause.sql.push_str(&format!(" AND {}", self.visible("o")));
         self.versions(clause, &self.query.versions, false);
-        clause.sql.push_str(&format!(" ORDER BY o.date_added LIMIT {}", self.limit));
+        clause
+            .sql
+            .push_str(&format!(" ORDER BY o.date_added LIMIT {}", self.limit));
     }
 
     /// One ordered `grants` range per key, merged.
@@ -176,7 +191,11 @@ impl Page<'_> {
     /// tested.
     fn by_scan(&self, clause: &mut Clause) {
         let columns = columns("o", self.query.with_raw);
-        let index = if self.types.len() == 1 { "objects_type" } else { "objects_added" };
+        let index = if self.types.len() == 1 {
+            "objects_type"
+        } else {
+            "objects_added"
+        };
         clause.sql = format!(
             "SELECT {columns} FROM objects AS o INDEXED BY {index}
              WHERE o.collection = ?1 AND o.date_added > ?2"
@@ -185,6 +204,8 @@ impl Page<'_> {
         clause.any_of("o.spec_version", &self.query.spec_versions);
         clause.sql.push_str(&format!(" AND {}", self.visible("o")));
         self.versions(clause, &self.query.versions, false);
-        clause.sql.push_str(&format!(" ORDER BY o.date_added LIMIT {}", self.limit));
+        clause
+            .sql
+            .push_str(&format!(" ORDER BY o.date_added LIMIT {}", self.limit));
     }
 }

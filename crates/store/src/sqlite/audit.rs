@@ -38,7 +38,9 @@ pub(super) fn append(conn: &Connection, drafts: &[AuditDraft]) -> Result<Vec<i64
         seq += 1;
         let hash = entry_hash(&prev, seq, d.at, &d.actor, &d.action, &d.channel, &d.detail);
         insert
-            .execute(params![seq, d.at, d.actor, d.action, d.channel, d.detail, prev, hash])
+            .execute(params![
+                seq, d.at, d.actor, d.action, d.channel, d.detail, prev, hash
+            ])
             .map_err(sql_err(context))?;
         given.push(seq);
         prev = hash;
@@ -49,7 +51,10 @@ pub(super) fn append(conn: &Connection, drafts: &[AuditDraft]) -> Result<Vec<i64
 /// The last entry's sequence number and hash.
 pub(super) fn head(conn: &Connection) -> Result<Option<(i64, String)>> {
     conn.prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-        .and_then(|mut stmt| stmt.query_row([], |row| Ok((row.get(0)?, row.get(1)?))).optional())
+        .and_then(|mut stmt| {
+            stmt.query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()
+        })
         .map_err(sql_err("reading the head of the release record"))
 }
 

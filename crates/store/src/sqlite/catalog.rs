@@ -38,7 +38,11 @@ pub(super) fn api_roots(conn: &Connection) -> Result<Vec<ApiRootRecord>> {
         .map_err(sql_err("listing API roots"))?;
     let rows = stmt
         .query_map([], |row| {
-            Ok(ApiRootRecord { name: row.get(0)?, title: row.get(1)?, description: row.get(2)? })
+            Ok(ApiRootRecord {
+                name: row.get(0)?,
+                title: row.get(1)?,
+                description: row.get(2)?,
+            })
         })
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
         .map_err(sql_err("listing API roots"))?;
@@ -54,7 +58,10 @@ pub(super) fn create_collection(conn: &Connection, c: &CollectionRecord) -> Resu
     if !root_exists {
         return Err(Error::new(
             ErrorKind::NotFound,
-            format!("API root '{}' not found for collection '{}'", c.api_root, c.id),
+            format!(
+                "API root '{}' not found for collection '{}'",
+                c.api_root, c.id
+            ),
         ));
     }
     let id_taken = conn
@@ -75,7 +82,10 @@ pub(super) fn create_collection(conn: &Connection, c: &CollectionRecord) -> Resu
         if !known {
             return Err(Error::new(
                 ErrorKind::NotFound,
-                format!("community '{community}' not found for collection '{}'", c.id),
+                format!(
+                    "community '{community}' not found for collection '{}'",
+                    c.id
+                ),
             ));
         }
     }
@@ -87,7 +97,10 @@ pub(super) fn create_collection(conn: &Connection, c: &CollectionRecord) -> Resu
         if alias_taken {
             return Err(Error::new(
                 ErrorKind::Conflict,
-                format!("alias '{alias}' is already used in API root '{}'", c.api_root),
+                format!(
+                    "alias '{alias}' is already used in API root '{}'",
+                    c.api_root
+                ),
             ));
         }
     }
@@ -169,7 +182,10 @@ pub(super) fn collection_key(conn: &Connection, id: &str) -> Result<CollectionKe
     conn.prepare_cached("SELECT seq, last_added FROM collections WHERE id = ?1")
         .and_then(|mut stmt| {
             stmt.query_row([id], |row| {
-                Ok(CollectionKey { seq: row.get(0)?, last_added: row.get(1)? })
+                Ok(CollectionKey {
+                    seq: row.get(0)?,
+                    last_added: row.get(1)?,
+                })
             })
             .optional()
         })

@@ -79,8 +79,10 @@ impl Checkpointer {
     /// Starts the checkpoint thread with its own connection to `path`, and
     /// installs the WAL hook on the writer's connection `writer`.
     pub(super) fn spawn(path: &Path, writer: &mut Connection) -> Result<(Checkpointer, WalGauge)> {
-        let conn = Connection::open(path)
-            .map_err(sql_err(format!("cannot open {} for checkpoints", path.display())))?;
+        let conn = Connection::open(path).map_err(sql_err(format!(
+            "cannot open {} for checkpoints",
+            path.display()
+        )))?;
         super::schema::configure(&conn, path)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(sql_err(format!("cannot configure {}", path.display())))?;
@@ -114,8 +116,17 @@ impl Checkpointer {
                 }
                 Ok(())
             }))
-            .map_err(sql_err(format!("cannot install the WAL hook on {}", path.display())))?;
-        Ok((Checkpointer { signal: Some(signal), thread: Some(thread) }, gauge))
+            .map_err(sql_err(format!(
+                "cannot install the WAL hook on {}",
+                path.display()
+            )))?;
+        Ok((
+            Checkpointer {
+                signal: Some(signal),
+                thread: Some(thread),
+            },
+            gauge,
+        ))
     }
 }
 

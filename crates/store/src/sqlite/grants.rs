@@ -123,13 +123,15 @@ impl<'c> GrantWriter<'c> {
 
     /// Clears `is_first` on one version's row for one key.
     pub(super) fn clear_first(&mut self, key: i64, date_added: Micros) -> rusqlite::Result<()> {
-        self.clear_first.execute(params![self.collection, key, date_added])?;
+        self.clear_first
+            .execute(params![self.collection, key, date_added])?;
         Ok(())
     }
 
     /// Clears `is_last` on one version's row for one key.
     pub(super) fn clear_last(&mut self, key: i64, date_added: Micros) -> rusqlite::Result<()> {
-        self.clear_last.execute(params![self.collection, key, date_added])?;
+        self.clear_last
+            .execute(params![self.collection, key, date_added])?;
         Ok(())
     }
 
@@ -140,7 +142,8 @@ impl<'c> GrantWriter<'c> {
         date_added: Micros,
         (is_first, is_last): (bool, bool),
     ) -> rusqlite::Result<()> {
-        self.set_flags.execute(params![self.collection, key, date_added, is_first, is_last])?;
+        self.set_flags
+            .execute(params![self.collection, key, date_added, is_first, is_last])?;
         Ok(())
     }
 }
@@ -175,15 +178,26 @@ pub(super) fn delete(
 /// Recomputes the per-key flags of every version of one id (after a
 /// deletion), writing each row.
 pub(super) fn reflag(writer: &mut GrantWriter<'_>, versions: &[Held]) -> rusqlite::Result<()> {
-    let mut keys: Vec<i64> = versions.iter().flat_map(|v| v.grants.iter().copied()).collect();
+    let mut keys: Vec<i64> = versions
+        .iter()
+        .flat_map(|v| v.grants.iter().copied())
+        .collect();
     keys.sort_unstable();
     keys.dedup();
     for key in keys {
         let carrying = || versions.iter().filter(|v| v.grants.contains(&key));
-        let first = carrying().min_by(|a, b| a.version_key.cmp(&b.version_key)).map(|v| v.seq);
-        let last = carrying().max_by(|a, b| a.version_key.cmp(&b.version_key)).map(|v| v.seq);
+        let first = carrying()
+            .min_by(|a, b| a.version_key.cmp(&b.version_key))
+            .map(|v| v.seq);
+        let last = carrying()
+            .max_by(|a, b| a.version_key.cmp(&b.version_key))
+            .map(|v| v.seq);
         for v in carrying() {
-            writer.set_flags(key, v.date_added, (Some(v.seq) == first, Some(v.seq) == last))?;
+            writer.set_flags(
+                key,
+                v.date_added,
+                (Some(v.seq) == first, Some(v.seq) == last),
+            )?;
         }
     }
     Ok(())

@@ -10,7 +10,11 @@ pub(super) fn node(conn: &Connection) -> Result<Option<NodeRecord>> {
     conn.prepare_cached("SELECT name, country, identity_id FROM node WHERE only = 1")
         .and_then(|mut stmt| {
             stmt.query_row([], |row| {
-                Ok(NodeRecord { name: row.get(0)?, country: row.get(1)?, identity_id: row.get(2)? })
+                Ok(NodeRecord {
+                    name: row.get(0)?,
+                    country: row.get(1)?,
+                    identity_id: row.get(2)?,
+                })
             })
             .optional()
         })
@@ -31,7 +35,9 @@ pub(super) fn set_node(conn: &Connection, node: &NodeRecord) -> Result<()> {
 /// Whether `sql` (a `SELECT 1 … WHERE column = ?1` of this module's own)
 /// finds a row for `value`.
 fn exists(conn: &Connection, sql: &str, value: &str, context: &str) -> Result<bool> {
-    conn.prepare_cached(sql).and_then(|mut stmt| stmt.exists([value])).map_err(sql_err(context))
+    conn.prepare_cached(sql)
+        .and_then(|mut stmt| stmt.exists([value]))
+        .map_err(sql_err(context))
 }
 
 pub(super) fn create_org(conn: &Connection, org: &OrgRecord) -> Result<()> {
@@ -42,7 +48,12 @@ pub(super) fn create_org(conn: &Connection, org: &OrgRecord) -> Result<()> {
             format!("organisation '{}' already exists", org.id),
         ));
     }
-    if exists(conn, "SELECT 1 FROM orgs WHERE name = ?1", &org.name, &context)? {
+    if exists(
+        conn,
+        "SELECT 1 FROM orgs WHERE name = ?1",
+        &org.name,
+        &context,
+    )? {
         return Err(Error::new(
             ErrorKind::Conflict,
             format!("an organisation named '{}' already exists", org.name),
@@ -54,7 +65,14 @@ pub(super) fn create_org(conn: &Connection, org: &OrgRecord) -> Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
     .and_then(|mut stmt| {
-        stmt.execute(params![org.id, org.name, org.country, sectors, org.kind, org.identity_id])
+        stmt.execute(params![
+            org.id,
+            org.name,
+            org.country,
+            sectors,
+            org.kind,
+            org.identity_id
+        ])
     })
     .map_err(sql_err(&context))?;
     Ok(())
@@ -102,7 +120,10 @@ pub(super) fn org(conn: &Connection, key: &str) -> Result<Option<OrgRecord>> {
 pub(super) fn remove_org(conn: &Connection, id: &str) -> Result<()> {
     let context = format!("removing organisation '{id}'");
     if !exists(conn, "SELECT 1 FROM orgs WHERE id = ?1", id, &context)? {
-        return Err(Error::new(ErrorKind::NotFound, format!("organisation '{id}' not found")));
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("organisation '{id}' not found"),
+        ));
     }
     if exists(conn, "SELECT 1 FROM users WHERE org = ?1", id, &context)? {
         return Err(Error::new(
@@ -120,13 +141,23 @@ pub(super) fn remove_org(conn: &Connection, id: &str) -> Result<()> {
 
 pub(super) fn create_community(conn: &Connection, c: &CommunityRecord) -> Result<()> {
     let context = format!("creating community '{}'", c.name);
-    if exists(conn, "SELECT 1 FROM communities WHERE id = ?1", &c.id, &context)? {
+    if exists(
+        conn,
+        "SELECT 1 FROM communities WHERE id = ?1",
+        &c.id,
+        &context,
+    )? {
         return Err(Error::new(
             ErrorKind::Conflict,
             format!("community '{}' already exists", c.id),
         ));
     }
-    if exists(conn, "SELECT 1 FROM communities WHERE name = ?1", &c.name, &context)? {
+    if exists(
+        conn,
+        "SELECT 1 FROM communities WHERE name = ?1",
+        &c.name,
+        &context,
+    )? {
         return Err(Error::new(
             ErrorKind::Conflict,
             format!("a community named '{}' already exists", c.name),
@@ -176,7 +207,11 @@ pub(super) fn communities(conn: &Connection) -> Result<Vec<CommunityRecord>> {
         };
         let (id, name, org) = read().map_err(sql_err("listing communities"))?;
         if list.last().is_none_or(|c| c.id != id) {
-            list.push(CommunityRecord { id, name, members: Vec::new() });
+            list.push(CommunityRecord {
+                id,
+                name,
+                members: Vec::new(),
+            });
         }
         if let (Some(org), Some(c)) = (org, list.last_mut()) {
             c.members.push(org);
@@ -193,7 +228,8 @@ pub(super) fn community(conn: &Connection, key: &str) -> Result<Option<Community
         let found: Option<(String, String)> = conn
             .prepare_cached(&sql)
             .and_then(|mut stmt| {
-                stmt.query_row([key], |row| Ok((row.get(0)?, row.get(1)?))).optional()
+                stmt.query_row([key], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .optional()
             })
             .map_err(sql_err(context()))?;
         if let Some((id, name)) = found {
@@ -206,10 +242,23 @@ pub(super) fn community(conn: &Connection, key: &str) -> Result<Option<Community
 
 pub(super) fn remove_community(conn: &Connection, id: &str) -> Result<()> {
     let context = format!("removing community '{id}'");
-    if !exists(conn, "SELECT 1 FROM communities WHERE id = ?1", id, &context)? {
-        return Err(Error::new(ErrorKind::NotFound, format!("community '{id}' not found")));
+    if !exists(
+        conn,
+        "SELECT 1 FROM communities WHERE id = ?1",
+        id,
+        &context,
+    )? {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("community '{id}' not found"),
+        ));
     }
-    if exists(conn, "SELECT 1 FROM collections WHERE community = ?1", id, &context)? {
+    if exists(
+        conn,
+        "SELECT 1 FROM collections WHERE community = ?1",
+        id,
+        &context,
+    )? {
         return Err(Error::new(
             ErrorKind::Conflict,
             format!("community '{id}' has collections; remove or rebind them first"),
@@ -230,11 +279,22 @@ pub(super) fn set_member(
     member: bool,
 ) -> Result<()> {
     let context = format!("changing the members of community '{community}'");
-    if !exists(conn, "SELECT 1 FROM communities WHERE id = ?1", community, &context)? {
-        return Err(Error::new(ErrorKind::NotFound, format!("community '{community}' not found")));
+    if !exists(
+        conn,
+        "SELECT 1 FROM communities WHERE id = ?1",
+        community,
+        &context,
+    )? {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("community '{community}' not found"),
+        ));
     }
     if !exists(conn, "SELECT 1 FROM orgs WHERE id = ?1", org, &context)? {
-        return Err(Error::new(ErrorKind::NotFound, format!("organisation '{org}' not found")));
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("organisation '{org}' not found"),
+        ));
     }
     let sql = if member {
         "INSERT OR IGNORE INTO community_members (community, org) VALUES (?1, ?2)"
@@ -254,5 +314,7 @@ pub(super) fn communities_of(conn: &Connection, org: &str) -> Result<Vec<String>
          WHERE org = ?1 ORDER BY community",
     )
     .and_then(|mut stmt| stmt.query_map([org], |row| row.get(0))?.collect())
-    .map_err(sql_err(format!("reading the communities of organisation '{org}'")))
+    .map_err(sql_err(format!(
+        "reading the communities of organisation '{org}'"
+    )))
 }

@@ -103,7 +103,10 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn create_api_root(&self, root: ApiRootRecord) -> BoxFuture<'_, Result<()>> {
-        Box::pin(self.writer.submit(1, move |conn| catalog::create_api_root(conn, &root)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| catalog::create_api_root(conn, &root)),
+        )
     }
 
     fn api_roots(&self) -> BoxFuture<'_, Result<Vec<ApiRootRecord>>> {
@@ -111,12 +114,18 @@ impl Store for SqliteStore {
     }
 
     fn create_collection(&self, collection: CollectionRecord) -> BoxFuture<'_, Result<()>> {
-        Box::pin(self.writer.submit(1, move |conn| catalog::create_collection(conn, &collection)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| catalog::create_collection(conn, &collection)),
+        )
     }
 
     fn collections(&self, api_root: &str) -> BoxFuture<'_, Result<Vec<CollectionRecord>>> {
         let api_root = api_root.to_owned();
-        Box::pin(self.readers.run(move |conn| catalog::collections(conn, &api_root)))
+        Box::pin(
+            self.readers
+                .run(move |conn| catalog::collections(conn, &api_root)),
+        )
     }
 
     fn collection(
@@ -125,12 +134,18 @@ impl Store for SqliteStore {
         id_or_alias: &str,
     ) -> BoxFuture<'_, Result<Option<CollectionRecord>>> {
         let (api_root, key) = (api_root.to_owned(), id_or_alias.to_owned());
-        Box::pin(self.readers.run(move |conn| catalog::collection(conn, &api_root, &key)))
+        Box::pin(
+            self.readers
+                .run(move |conn| catalog::collection(conn, &api_root, &key)),
+        )
     }
 
     fn remove_collection(&self, id: &str) -> BoxFuture<'_, Result<()>> {
         let id = id.to_owned();
-        Box::pin(self.writer.submit(1, move |conn| catalog::remove_collection(conn, &id)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| catalog::remove_collection(conn, &id)),
+        )
     }
 
     fn add_objects(
@@ -140,9 +155,9 @@ impl Store for SqliteStore {
         audit: Vec<AuditDraft>,
     ) -> BoxFuture<'_, Result<Vec<AddOutcome>>> {
         let weight = versions.len() + audit.len() + 1;
-        Box::pin(
-            self.writer.submit(weight, move |conn| objects::add(conn, &versions, status, &audit)),
-        )
+        Box::pin(self.writer.submit(weight, move |conn| {
+            objects::add(conn, &versions, status, &audit)
+        }))
     }
 
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>> {
@@ -156,9 +171,9 @@ impl Store for SqliteStore {
         versions: VersionFilter,
     ) -> BoxFuture<'_, Result<u64>> {
         let (collection, id) = (collection.to_owned(), id.to_owned());
-        Box::pin(
-            self.writer.submit(1, move |conn| objects::delete(conn, &collection, &id, &versions)),
-        )
+        Box::pin(self.writer.submit(1, move |conn| {
+            objects::delete(conn, &collection, &id, &versions)
+        }))
     }
 
     fn status(&self, id: &str) -> BoxFuture<'_, Result<Option<StatusRecord>>> {
@@ -167,7 +182,10 @@ impl Store for SqliteStore {
     }
 
     fn audiences_of(&self, ids: Vec<String>) -> BoxFuture<'_, Result<Vec<StoredAudience>>> {
-        Box::pin(self.readers.run(move |conn| query::audiences_of(conn, &ids)))
+        Box::pin(
+            self.readers
+                .run(move |conn| query::audiences_of(conn, &ids)),
+        )
     }
 
     fn node(&self) -> BoxFuture<'_, Result<Option<NodeRecord>>> {
@@ -175,11 +193,17 @@ impl Store for SqliteStore {
     }
 
     fn set_node(&self, node: NodeRecord) -> BoxFuture<'_, Result<()>> {
-        Box::pin(self.writer.submit(1, move |conn| members::set_node(conn, &node)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| members::set_node(conn, &node)),
+        )
     }
 
     fn create_org(&self, org: OrgRecord) -> BoxFuture<'_, Result<()>> {
-        Box::pin(self.writer.submit(1, move |conn| members::create_org(conn, &org)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| members::create_org(conn, &org)),
+        )
     }
 
     fn orgs(&self) -> BoxFuture<'_, Result<Vec<OrgRecord>>> {
@@ -193,19 +217,25 @@ impl Store for SqliteStore {
 
     fn remove_org(&self, id: &str) -> BoxFuture<'_, Result<()>> {
         let id = id.to_owned();
-        Box::pin(self.writer.submit(1, move |conn| members::remove_org(conn, &id)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| members::remove_org(conn, &id)),
+        )
     }
 
     fn users_of_org(&self, org_id: &str) -> BoxFuture<'_, Result<Vec<UserRecord>>> {
         let org = org_id.to_owned();
-        Box::pin(self.readers.run(move |conn| accounts::users_of_org(conn, &org)))
+        Box::pin(
+            self.readers
+                .run(move |conn| accounts::users_of_org(conn, &org)),
+        )
     }
 
     fn create_community(&self, community: CommunityRecord) -> BoxFuture<'_, Result<()>> {
         let weight = community.members.len() + 1;
-        Box::pin(
-            self.writer.submit(weight, move |conn| members::create_community(conn, &community)),
-        )
+        Box::pin(self.writer.submit(weight, move |conn| {
+            members::create_community(conn, &community)
+        }))
     }
 
     fn communities(&self) -> BoxFuture<'_, Result<Vec<CommunityRecord>>> {
@@ -219,7 +249,10 @@ impl Store for SqliteStore {
 
     fn remove_community(&self, id: &str) -> BoxFuture<'_, Result<()>> {
         let id = id.to_owned();
-        Box::pin(self.writer.submit(1, move |conn| members::remove_community(conn, &id)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| members::remove_community(conn, &id)),
+        )
     }
 
     fn set_community_member(
@@ -229,23 +262,32 @@ impl Store for SqliteStore {
         member: bool,
     ) -> BoxFuture<'_, Result<()>> {
         let (community, org) = (community_id.to_owned(), org_id.to_owned());
-        Box::pin(
-            self.writer.submit(1, move |conn| members::set_member(conn, &community, &org, member)),
-        )
+        Box::pin(self.writer.submit(1, move |conn| {
+            members::set_member(conn, &community, &org, member)
+        }))
     }
 
     fn communities_of(&self, org_id: &str) -> BoxFuture<'_, Result<Vec<String>>> {
         let org = org_id.to_owned();
-        Box::pin(self.readers.run(move |conn| members::communities_of(conn, &org)))
+        Box::pin(
+            self.readers
+                .run(move |conn| members::communities_of(conn, &org)),
+        )
     }
 
     fn put_user(&self, user: UserRecord) -> BoxFuture<'_, Result<()>> {
-        Box::pin(self.writer.submit(1, move |conn| accounts::put_user(conn, &user)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| accounts::put_user(conn, &user)),
+        )
     }
 
     fn user(&self, username: &str) -> BoxFuture<'_, Result<Option<UserRecord>>> {
         let username = username.to_owned();
-        Box::pin(self.readers.run(move |conn| accounts::user(conn, &username)))
+        Box::pin(
+            self.readers
+                .run(move |conn| accounts::user(conn, &username)),
+        )
     }
 
     fn users(&self) -> BoxFuture<'_, Result<Vec<UserRecord>>> {
@@ -254,24 +296,32 @@ impl Store for SqliteStore {
 
     fn remove_user(&self, username: &str) -> BoxFuture<'_, Result<()>> {
         let username = username.to_owned();
-        Box::pin(self.writer.submit(1, move |conn| accounts::remove_user(conn, &username)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| accounts::remove_user(conn, &username)),
+        )
     }
 
     fn set_permission(&self, username: &str, permission: Permission) -> BoxFuture<'_, Result<()>> {
         let username = username.to_owned();
-        Box::pin(
-            self.writer
-                .submit(1, move |conn| accounts::set_permission(conn, &username, &permission)),
-        )
+        Box::pin(self.writer.submit(1, move |conn| {
+            accounts::set_permission(conn, &username, &permission)
+        }))
     }
 
     fn permissions(&self, username: &str) -> BoxFuture<'_, Result<Vec<Permission>>> {
         let username = username.to_owned();
-        Box::pin(self.readers.run(move |conn| accounts::permissions(conn, &username)))
+        Box::pin(
+            self.readers
+                .run(move |conn| accounts::permissions(conn, &username)),
+        )
     }
 
     fn create_token(&self, token: TokenRecord) -> BoxFuture<'_, Result<()>> {
-        Box::pin(self.writer.submit(1, move |conn| accounts::create_token(conn, &token)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| accounts::create_token(conn, &token)),
+        )
     }
 
     fn token(&self, id: &str) -> BoxFuture<'_, Result<Option<TokenRecord>>> {
@@ -280,16 +330,24 @@ impl Store for SqliteStore {
     }
 
     fn tokens(&self, username: Option<String>) -> BoxFuture<'_, Result<Vec<TokenRecord>>> {
-        Box::pin(self.readers.run(move |conn| accounts::tokens(conn, username.as_deref())))
+        Box::pin(
+            self.readers
+                .run(move |conn| accounts::tokens(conn, username.as_deref())),
+        )
     }
 
     fn revoke_token(&self, id: &str) -> BoxFuture<'_, Result<()>> {
         let id = id.to_owned();
-        Box::pin(self.writer.submit(1, move |conn| accounts::revoke_token(conn, &id)))
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| accounts::revoke_token(conn, &id)),
+        )
     }
 
     fn append_audit(&self, drafts: Vec<AuditDraft>) -> BoxFuture<'_, Result<Vec<i64>>> {
-        Box::pin(self.writer.submit(drafts.len().max(1), move |conn| audit::append(conn, &drafts)))
+        Box::pin(self.writer.submit(drafts.len().max(1), move |conn| {
+            audit::append(conn, &drafts)
+        }))
     }
 
     fn audit_entries(
@@ -297,7 +355,10 @@ impl Store for SqliteStore {
         after: Option<i64>,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<AuditEntry>>> {
-        Box::pin(self.readers.run(move |conn| audit::entries(conn, after, limit)))
+        Box::pin(
+            self.readers
+                .run(move |conn| audit::entries(conn, after, limit)),
+        )
     }
 
     fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>> {

@@ -48,9 +48,9 @@ impl Clock {
 }
 
 fn now_micros() -> Micros {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| Micros::try_from(d.as_micros()).unwrap_or(Micros::MAX))
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| {
+        Micros::try_from(d.as_micros()).unwrap_or(Micros::MAX)
+    })
 }
 
 /// Stores `versions` in `status.collection`, records `status` (its
@@ -65,8 +65,9 @@ pub(super) fn add(
     drafts: &[AuditDraft],
 ) -> Result<Vec<AddOutcome>> {
     let key = collection_key(conn, &status.collection)?;
-    if let Some(bad) =
-        versions.iter().find(|v| v.version.as_ref().is_some_and(|s| !well_formed(&s.key)))
+    if let Some(bad) = versions
+        .iter()
+        .find(|v| v.version.as_ref().is_some_and(|s| !well_formed(&s.key)))
     {
         return Err(Error::new(
             ErrorKind::InvalidInput,
@@ -82,14 +83,19 @@ pub(super) fn add(
     status::ensure_new(conn, &status.id)?;
     let context = || format!("adding objects to collection '{}'", status.collection);
     let mut envelope = Envelope::load(conn, key.seq, versions).map_err(sql_err(context()))?;
-    let mut clock = Clock { now: now_micros(), last: key.last_added };
+    let mut clock = Clock {
+        now: now_micros(),
+        last: key.last_added,
+    };
     let mut outcomes = Vec::with_capacity(versions.len());
     status.successes.reserve(versions.len());
     for version in versions {
-        let (outcome, text) = envelope.add(conn, version, &mut clock).map_err(sql_err(format!(
-            "adding {} to collection '{}'",
-            version.id, status.collection
-        )))?;
+        let (outcome, text) = envelope
+            .add(conn, version, &mut clock)
+            .map_err(sql_err(format!(
+                "adding {} to collection '{}'",
+                version.id, status.collection
+            )))?;
         outcomes.push(outcome);
         status.successes.push(StatusDetail {
             id: version.id.clone(),
@@ -101,7 +107,10 @@ pub(super) fn add(
     if clock.last != key.last_added {
         conn.prepare_cached("UPDATE collections SET last_added = ?1 WHERE seq = ?2")
             .and_then(|mut stmt| stmt.execute(params![clock.last, key.seq]))
-            .map_err(sql_err(format!("updating collection '{}'", status.collection)))?;
+            .map_err(sql_err(format!(
+                "updating collection '{}'",
+                status.collection
+            )))?;
     }
     status::insert(conn, &status)?;
     audit::append(conn, drafts)?;
@@ -133,8 +142,10 @@ impl<'c> Envelope<'c> {
         collection: i64,
         versions: &[NewVersion],
     ) -> rusqlite::Result<Self> {
-        let mut stored: HashMap<String, Vec<Held>> =
-            versions.iter().map(|v| (v.id.clone(), Vec::new())).collect();
+        let mut stored: HashMap<String, Vec<Held>> = versions
+            .iter()
+            .map(|v| (v.id.clone(), Vec::new()))
+            .collect();
         let mut grants = GrantWriter::new(conn, collection)?;
         let mut hashes: Vec<i64> = versions.iter().map(|v| id_hash(&v.id)).collect();
         hashes.sort_unstable();
@@ -244,9 +255,15 @@ impl<'c> Envelope<'c> {
         ])?;
         let seq = conn.last_insert_rowid();
         for (&key, &flag) in numbers.iter().zip(&flags) {
-            self.grants.insert(key, date_added, seq, &version.object_type, flag)?;
+            self.grants
+                .insert(key, date_added, seq, &version.object_type, flag)?;
         }
-        stored.push(Held { seq, version_key: stamp.key.clone(), date_added, grants: numbers });
+        stored.push(Held {
+            seq,
+            version_key: stamp.key.clone(),
+            date_added,
+            grants: numbers,
+        });
         Ok((AddOutcome::Added(date_added), stamp.text.clone()))
     }
 }
@@ -278,7 +295,10 @@ fn identical_unversioned(
         "SELECT version_text FROM objects INDEXED BY objects_id
          WHERE id_hash = ?2 AND collection = ?1 AND id = ?3 AND raw = ?4 LIMIT 1",
     )?
-    .query_row(params![collection, id_hash(&version.id), version.id, version.raw], |row| row.get(0))
+    .query_row(
+        params![collection, id_hash(&version.id), version.id, version.raw],
+        |row| row.get(0),
+    )
     .optional()
 }
 
@@ -316,15 +336,21 @@ pub(super) fn delete(
     let mut clause = Clause::new(
         "DELETE FROM objects INDEXED BY objects_id
          WHERE id_hash = ?2 AND collection = ?1 AND id = ?3",
-        vec![Value::Integer(key.seq), Value::Integer(id_hash(id)), Value::Text(id.to_owned())],
+        vec![
+            Value::Integer(key.seq),
+            Value::Integer(id_hash(id)),
+            Value::Text(id.to_owned()),
+        ],
     );
     clause.versions(filter);
     clause.sql.push_str(" RETURNING date_added, grants");
     let removed: Vec<(Micros, String)> = conn
         .prepare_cached(&clause.sql)
         .and_then(|mut stmt| {
-            stmt.query_map(params_from_iter(clause.params), |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect()
+            stmt.query_map(params_from_iter(clause.params), |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?
+            .collect()
         })
         .map_err(sql_err(context()))?;
     for (date_added, keys) in &removed {

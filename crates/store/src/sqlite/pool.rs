@@ -45,9 +45,12 @@ impl ReadPool {
     {
         let pool = Arc::clone(self);
         async move {
-            let permit = Arc::clone(&pool.permits).acquire_owned().await.map_err(|e| {
-                Error::new(ErrorKind::Backend, "the SQLite read pool is closed").with_source(e)
-            })?;
+            let permit = Arc::clone(&pool.permits)
+                .acquire_owned()
+                .await
+                .map_err(|e| {
+                    Error::new(ErrorKind::Backend, "the SQLite read pool is closed").with_source(e)
+                })?;
             tokio::task::spawn_blocking(move || {
                 let _permit = permit;
                 pool.with(read)

@@ -33,7 +33,10 @@ pub(super) struct Clause {
 impl Clause {
     /// Starts a clause whose first parameters are `params` (`?1`, `?2`, …).
     pub(super) fn new(sql: &str, params: Vec<Value>) -> Clause {
-        Clause { sql: sql.to_owned(), params }
+        Clause {
+            sql: sql.to_owned(),
+            params,
+        }
     }
 
     /// Adds a parameter; returns its placeholder.
@@ -52,7 +55,9 @@ impl Clause {
             }
             many => {
                 let p = self.param(Value::Text(json_list(many)));
-                self.sql.push_str(&format!(" AND {column} IN (SELECT value FROM json_each({p}))"));
+                self.sql.push_str(&format!(
+                    " AND {column} IN (SELECT value FROM json_each({p}))"
+                ));
             }
         }
     }
@@ -64,7 +69,8 @@ impl Clause {
             [one] => {
                 let h = self.param(Value::Integer(id_hash(one)));
                 let i = self.param(Value::Text(one.clone()));
-                self.sql.push_str(&format!(" AND id_hash = {h} AND id = {i}"));
+                self.sql
+                    .push_str(&format!(" AND id_hash = {h} AND id = {i}"));
             }
             many => {
                 let hashes: Vec<i64> = many.iter().map(|id| id_hash(id)).collect();
@@ -136,21 +142,40 @@ pub(super) fn columns(alias: &str, with_raw: bool) -> String {
         "submitter",
         "raw",
     ];
-    let wanted = if with_raw { &names[..] } else { &names[..names.len() - 1] };
-    let prefix = if alias.is_empty() { String::new() } else { format!("{alias}.") };
-    wanted.iter().map(|n| format!("{prefix}{n}")).collect::<Vec<_>>().join(", ")
+    let wanted = if with_raw {
+        &names[..]
+    } else {
+        &names[..names.len() - 1]
+    };
+    let prefix = if alias.is_empty() {
+        String::new()
+    } else {
+        format!("{alias}.")
+    };
+    wanted
+        .iter()
+        .map(|n| format!("{prefix}{n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where a page starts: after the cursor and after `added_after`. Every
 /// real `date_added` is at least 1, so 0 means "from the start".
 pub(super) fn lower_bound(query: &ObjectQuery) -> Micros {
-    query.after.map(|c| c.0).into_iter().chain(query.added_after).fold(0, Micros::max)
+    query
+        .after
+        .map(|c| c.0)
+        .into_iter()
+        .chain(query.added_after)
+        .fold(0, Micros::max)
 }
 
 /// The `LIMIT` of a page: one row more than asked tells whether another
 /// page follows.
 pub(super) fn fetch(query: &ObjectQuery) -> i64 {
-    i64::try_from(query.limit).unwrap_or(i64::MAX).saturating_add(1)
+    i64::try_from(query.limit)
+        .unwrap_or(i64::MAX)
+        .saturating_add(1)
 }
 
 /// The index that serves `query`. Named explicitly (`INDEXED BY`) because
@@ -160,7 +185,10 @@ pub(super) fn fetch(query: &ObjectQuery) -> i64 {
 fn index_for(query: &ObjectQuery) -> &'static str {
     let only = |filter: VersionFilter| query.versions == filter;
     let last = only(VersionFilter::last());
-    let first = only(VersionFilter { first: true, ..VersionFilter::default() });
+    let first = only(VersionFilter {
+        first: true,
+        ..VersionFilter::default()
+    });
     match (query.ids.is_empty(), query.types.is_empty()) {
         // A handful of ids: their versions are found directly, then sorted.
         (false, _) => "objects_id",
@@ -202,7 +230,9 @@ fn build(collection: i64, query: &ObjectQuery) -> (Clause, Micros) {
         let mut arms = Vec::with_capacity(types.len());
         for kind in types {
             let p = clause.param(Value::Text(kind));
-            arms.push(format!("SELECT * FROM ({head} AND type = {p}{shared}{order})"));
+            arms.push(format!(
+                "SELECT * FROM ({head} AND type = {p}{shared}{order})"
+            ));
         }
         clause.sql = format!("{}{order}", arms.join(" UNION ALL "));
     } else {
@@ -219,12 +249,19 @@ pub(super) fn run(conn: &Connection, query: &ObjectQuery) -> Result<Page> {
     let key = collection_key(conn, &query.collection)?;
     if query.audience.as_ref().is_some_and(|keys| keys.is_empty()) {
         // A reader holding no key may see nothing.
-        return Ok(Page { items: Vec::new(), next: None });
+        return Ok(Page {
+            items: Vec::new(),
+            next: None,
+        });
     }
     let (clause, bound) = build(key.seq, query);
     let context = || format!("querying collection '{}'", query.collection);
-    let mut stmt = conn.prepare_cached(&clause.sql).map_err(sql_err(context()))?;
-    let mut rows = stmt.query(params_from_iter(clause.params)).map_err(sql_err(context()))?;
+    let mut stmt = conn
+        .prepare_cached(&clause.sql)
+        .map_err(sql_err(context()))?;
+    let mut rows = stmt
+        .query(params_from_iter(clause.params))
+        .map_err(sql_err(context()))?;
     let mut items = Vec::with_capacity(query.limit.min(1024) + 1);
     while let Some(row) = rows.next().map_err(sql_err(context()))? {
         items.push(version_row(row, query.with_raw).map_err(sql_err(context()))?);
@@ -246,7 +283,10 @@ fn version_row(row: &Row<'_>, with_raw: bool) -> rusqlite::Result<StoredVersion>
         id: row.get(1)?,
         object_type: row.get(2)?,
         spec_version: row.get(3)?,
-        version: VersionStamp { key: row.get(4)?, text: row.get(5)? },
+        version: VersionStamp {
+            key: row.get(4)?,
+            text: row.get(5)?,
+        },
         tlp: row.get(6)?,
         grants,
         submitter: row.get(8)?,
@@ -295,7 +335,9 @@ pub(super) fn explain(conn: &Connection, query: &ObjectQuery) -> Result<Vec<Stri
     let context = || format!("explaining a query on collection '{}'", query.collection);
     let mut stmt = conn.prepare(&sql).map_err(sql_err(context()))?;
     let lines = stmt
-        .query_map(params_from_iter(clause.params), |row| row.get::<_, String>(3))
+        .query_map(params_from_iter(clause.params), |row| {
+            row.get::<_, String>(3)
+        })
         .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
         .map_err(sql_err(context()))?;
     Ok(lines)

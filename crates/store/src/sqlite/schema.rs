@@ -16,8 +16,14 @@ use crate::{Error, ErrorKind, Result};
 
 /// Every migration, in order: its file name and its SQL.
 const MIGRATIONS: &[(&str, &str)] = &[
-    ("0001_initial.sql", include_str!("../../migrations/sqlite/0001_initial.sql")),
-    ("0002_members.sql", include_str!("../../migrations/sqlite/0002_members.sql")),
+    (
+        "0001_initial.sql",
+        include_str!("../../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        "0002_members.sql",
+        include_str!("../../migrations/sqlite/0002_members.sql"),
+    ),
 ];
 
 /// The schema version after every migration has run.
@@ -78,20 +84,25 @@ pub(super) fn open_reader(path: &Path) -> Result<Connection> {
 /// Settings every connection shares.
 pub(super) fn configure(conn: &Connection, path: &Path) -> Result<()> {
     let context = || format!("cannot configure {}", path.display());
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(sql_err(context()))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(sql_err(context()))?;
     // The query planner stability guarantee: a statement keeps the plan it
     // was prepared with whatever values are bound. Without it, matching a
     // bound parameter against a partial index's `WHERE` marks the statement
     // for re-preparation on every new binding, which more than doubled the
     // cost of each insert; and plans stay the ones the plan test checks.
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map_err(sql_err(context()))?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map_err(sql_err(context()))?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
 }
 
 fn user_version(conn: &Connection, path: &Path) -> Result<u32> {
     conn.query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(sql_err(format!("cannot read the schema version of {}", path.display())))
+        .map_err(sql_err(format!(
+            "cannot read the schema version of {}",
+            path.display()
+        )))
 }
 
 fn refuse_too_new(conn: &Connection, path: &Path) -> Result<u32> {
@@ -122,11 +133,13 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         .map_err(sql_err(format!("cannot lock {at} to migrate it")))?;
     let from = refuse_too_new(&tx, path)?;
     for (version, (name, sql)) in (1u32..).zip(MIGRATIONS).skip(from as usize) {
-        tx.execute_batch(sql).map_err(sql_err(format!("migration {name} failed on {at}")))?;
+        tx.execute_batch(sql)
+            .map_err(sql_err(format!("migration {name} failed on {at}")))?;
         tx.pragma_update(None, "user_version", version)
             .map_err(sql_err(format!("cannot record migration {name} in {at}")))?;
     }
-    tx.commit().map_err(sql_err(format!("cannot commit the migrations of {at}")))?;
+    tx.commit()
+        .map_err(sql_err(format!("cannot commit the migrations of {at}")))?;
     tracing::info!(path = %at, from, to = SCHEMA_VERSION, "migrated the SQLite schema");
     Ok(())
 }

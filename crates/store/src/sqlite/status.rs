@@ -16,7 +16,10 @@ pub(super) fn ensure_new(conn: &Connection, id: &str) -> Result<()> {
         .and_then(|mut stmt| stmt.exists([id]))
         .map_err(sql_err(format!("reading status '{id}'")))?;
     if taken {
-        return Err(Error::new(ErrorKind::Conflict, format!("status '{id}' already exists")));
+        return Err(Error::new(
+            ErrorKind::Conflict,
+            format!("status '{id}' already exists"),
+        ));
     }
     Ok(())
 }
@@ -30,8 +33,11 @@ pub(super) fn insert(conn: &Connection, status: &StatusRecord) -> Result<()> {
             .collect();
         serde_json::to_string(&rows).map_err(|e| Error::backend(context(), e))
     };
-    let (successes, failures, pendings) =
-        (encode(&status.successes)?, encode(&status.failures)?, encode(&status.pendings)?);
+    let (successes, failures, pendings) = (
+        encode(&status.successes)?,
+        encode(&status.failures)?,
+        encode(&status.pendings)?,
+    );
     conn.prepare_cached(
         "INSERT INTO statuses
              (id, collection, owner, request_timestamp, successes, failures, pendings)
@@ -61,7 +67,11 @@ pub(super) fn get(conn: &Connection, id: &str) -> Result<Option<StatusRecord>> {
             })?;
         Ok(rows
             .into_iter()
-            .map(|(id, version, message)| StatusDetail { id, version, message })
+            .map(|(id, version, message)| StatusDetail {
+                id,
+                version,
+                message,
+            })
             .collect())
     };
     conn.prepare_cached(

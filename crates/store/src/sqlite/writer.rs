@@ -61,7 +61,11 @@ impl Writer {
             .name("sqlite-writer".into())
             .spawn(move || run(conn, jobs, gauge, owned))
             .map_err(|e| Error::backend("cannot start the SQLite writer thread", e))?;
-        Ok(Writer { path: path.into(), queue: Some(queue), thread: Some(thread) })
+        Ok(Writer {
+            path: path.into(),
+            queue: Some(queue),
+            thread: Some(thread),
+        })
     }
 
     /// Runs `work` in the next group commit; resolves after `COMMIT`.
@@ -96,7 +100,10 @@ impl Writer {
         });
         async move {
             let queue = self.queue.as_ref().ok_or_else(stopped)?;
-            queue.send(Job { weight, work }).await.map_err(|_| stopped())?;
+            queue
+                .send(Job { weight, work })
+                .await
+                .map_err(|_| stopped())?;
             answer.await.map_err(|_| stopped())?
         }
     }
