@@ -5,11 +5,13 @@ Usage: oracle.py WORKLOAD.json CRITERION_DIR PY_SAMPLE
 WORKLOAD.json comes from the Rust benchmark (PATTERN_BENCH_DUMP); CRITERION_DIR holds the
 estimates criterion just wrote. One evaluation is one pattern matched against the whole
 observation set; both sides parse the patterns before timing, and both take the observations
-as JSON values each time (stix2-matcher as one bundle).
+as JSON values each time (stix2-matcher as one bundle). Each Python timing is the median of
+three passes, since one pass on a shared machine can be off by a third either way.
 """
 
 import json
 import pathlib
+import statistics
 import sys
 import time
 
@@ -27,11 +29,14 @@ def per_second(count, seconds):
     return count / seconds if seconds > 0 else float("inf")
 
 
-def timed(fn, repeat=1):
-    start = time.perf_counter()
-    for _ in range(repeat):
+def timed(fn, passes=3):
+    """Median seconds of one call of `fn` over `passes` calls."""
+    times = []
+    for _ in range(passes):
+        start = time.perf_counter()
         fn()
-    return (time.perf_counter() - start) / repeat
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def main():

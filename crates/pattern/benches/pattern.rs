@@ -7,6 +7,10 @@
 //! One "evaluation" is one pattern matched against the whole observation set, end to end
 //! (`matches`: gathering the observations, then deciding); the `prepared` variants gather the
 //! observations once, as a scan over a fixed set would.
+//!
+//! Run without `--bench` (as `cargo test --all-targets` does), criterion runs each benchmark
+//! once as a test; the workload is then cut to a tenth, so that the check stays cheap in a
+//! debug build while every benchmark body still runs.
 
 // `criterion_group!` defines a public function that cannot carry a doc comment.
 #![allow(missing_docs)]
@@ -16,8 +20,23 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
-const OBSERVATIONS: usize = 1000;
-const SIMPLE: usize = 1000;
+/// The workload's size: observations and simple patterns.
+#[derive(Clone, Copy)]
+struct Size {
+    observations: usize,
+    simple: usize,
+}
+
+const FULL: Size = Size {
+    observations: 1000,
+    simple: 1000,
+};
+
+/// The size used when the binary runs as a test rather than as a benchmark.
+const TEST: Size = Size {
+    observations: 100,
+    simple: 100,
+};
 
 fn ip(i: usize) -> String {
     format!("10.{}.{}.{}", i / 65536 % 256, i / 256 % 256, i % 256)
@@ -41,9 +60,9 @@ fn minute(i: usize) -> String {
 
 /// 1,000 observed-data objects a minute apart, each with one to three SCOs: IPv4 addresses,
 /// domain names resolving to an address, files with hashes, network traffic to an address.
-fn observations() -> Vec<Value> {
+fn observations(size: Size) -> Vec<Value> {
     let mut out = Vec::new();
-    for i in 0..OBSERVATIONS {
+    for i in 0..size.observations {
         let id = |kind: &str, n: usize| format!("{kind}--00000000-0000-4000-8000-{:06}{n:06}", i);
         let mut refs = Vec::new();
         let mut push = |o: Value, refs: &mut Vec<String>| {
@@ -91,10 +110,10 @@ fn observations() -> Vec<Value> {
 
 /// 1,000 equality patterns on `ipv4-addr:value`, `domain-name:value` and
 /// `file:hashes.'SHA-256'`; about half name a value the observations hold.
-fn simple_patterns() -> Vec<String> {
-    (0..SIMPLE)
+fn simple_patterns(size: Size) -> Vec<String> {
+    (0..size.simple)
         .map(|j| {
-            let k = j * 7919 % (2 * OBSERVATIONS);
+            let k = j * 7919 % (2 * size.observations);
             match j % 3 {
                 0 => format!("[ipv4-addr:value = '{}']", ip(k)),
                 1 => format!("[domain-name:value = 'd{}.example.com']", k % 100),
@@ -126,8 +145,8 @@ fn complex_patterns() -> Vec<String> {
 
 fn dump_workload(path: &str) {
     let workload = json!({
-        "observations": observations(),
-        "simple": simple_patterns(),
+        "observations": observations(FULL),
+        "simple": simple_patterns(FULL),
         "complex": complex_patterns(),
     });
     if let Err(e) = std::fs::write(path, workload.to_string()) {
@@ -148,8 +167,14 @@ fn benches(c: &mut Criterion) {
         dump_workload(&path);
         std::process::exit(0);
     }
-    let observed = observations();
-    let simple = simple_patterns();
+    // Criterion benchmarks only when given `--bench`; otherwise it runs each body once.
+    let size = if std::env::args().any(|a| a == "--bench") {
+        FULL
+    } else {
+        TEST
+    };
+    let observed = observations(size);
+    let simple = simple_patterns(size);
     let complex = complex_patterns();
     let all: Vec<String> = simple.iter().chain(&complex).cloned().collect();
     let bytes: usize = all.iter().map(String::len).sum();

@@ -14,36 +14,40 @@ use std::net::IpAddr;
 
 use crate::ast::*;
 use crate::error::{ErrorKind, PatternError};
-use crate::regex::{RegexError, compile_matches};
+use crate::regex::{RegexError, check_matches};
 
-/// Types the reference validator knows as SDOs, SROs or meta objects: never observable.
-const NON_OBSERVABLE_TYPES: &[&str] = &[
-    "attack-pattern",
-    "bundle",
-    "campaign",
-    "course-of-action",
-    "extension-definition",
-    "grouping",
-    "identity",
-    "incident",
-    "indicator",
-    "infrastructure",
-    "intrusion-set",
-    "language-content",
-    "location",
-    "malware",
-    "malware-analysis",
-    "marking-definition",
-    "note",
-    "observed-data",
-    "opinion",
-    "relationship",
-    "report",
-    "threat-actor",
-    "tool",
-    "sighting",
-    "vulnerability",
-];
+/// Whether `ty` is a type the reference validator knows as an SDO, SRO or meta object: never
+/// observable.
+fn non_observable(ty: &str) -> bool {
+    matches!(
+        ty,
+        "attack-pattern"
+            | "bundle"
+            | "campaign"
+            | "course-of-action"
+            | "extension-definition"
+            | "grouping"
+            | "identity"
+            | "incident"
+            | "indicator"
+            | "infrastructure"
+            | "intrusion-set"
+            | "language-content"
+            | "location"
+            | "malware"
+            | "malware-analysis"
+            | "marking-definition"
+            | "note"
+            | "observed-data"
+            | "opinion"
+            | "relationship"
+            | "report"
+            | "threat-actor"
+            | "tool"
+            | "sighting"
+            | "vulnerability"
+    )
+}
 
 /// Runs every check over `pattern`, returning all problems found, in pattern order.
 pub fn check(pattern: &Pattern) -> Vec<PatternError> {
@@ -135,7 +139,7 @@ fn comparison(e: &ComparisonExpr, errors: &mut Vec<PatternError>) {
 fn test(t: &PropTest, errors: &mut Vec<PatternError>) {
     path(&t.path, errors);
     match &t.op {
-        TestOp::Matches(re) => match compile_matches(&re.value) {
+        TestOp::Matches(re) => match check_matches(&re.value) {
             Ok(_) => {}
             Err(RegexError::Invalid(why)) => errors.push(PatternError::new(
                 ErrorKind::InvalidRegex,
@@ -162,11 +166,13 @@ fn test(t: &PropTest, errors: &mut Vec<PatternError>) {
 }
 
 /// An address or CIDR block, as `ISSUBSET`/`ISSUPERSET` take them.
+/// Only a block has a `/` and only an address lacks one, so one parse decides.
 pub(crate) fn parse_ip_or_net(s: &str) -> Option<ipnet::IpNet> {
-    if let Ok(net) = s.parse::<ipnet::IpNet>() {
-        return Some(net);
+    if s.contains('/') {
+        s.parse::<ipnet::IpNet>().ok()
+    } else {
+        s.parse::<IpAddr>().ok().map(ipnet::IpNet::from)
     }
-    s.parse::<IpAddr>().ok().map(ipnet::IpNet::from)
 }
 
 fn path(p: &ObjectPath, errors: &mut Vec<PatternError>) {
@@ -178,7 +184,7 @@ fn path(p: &ObjectPath, errors: &mut Vec<PatternError>) {
             p.type_span.clone(),
             format!("'{ty}' is not a valid object type: use 3-250 lower-case letters, digits and hyphens"),
         ));
-    } else if NON_OBSERVABLE_TYPES.contains(&ty.as_str()) {
+    } else if non_observable(ty) {
         errors.push(PatternError::new(
             ErrorKind::InvalidObjectType,
             p.type_span.clone(),
@@ -239,14 +245,17 @@ fn path(p: &ObjectPath, errors: &mut Vec<PatternError>) {
 /// hyphens, optionally with one hyphen at either end.
 fn type_format(ty: &str) -> bool {
     let core = ty.strip_prefix('-').unwrap_or(ty);
-    let core = core.strip_suffix('-').unwrap_or(core);
-    !core.is_empty()
-        && core.split('-').all(|run| {
-            !run.is_empty()
-                && run
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        })
+    let core = core.strip_suffix('-').unwrap_or(core).as_bytes();
+    // Runs are non-empty exactly when no hyphen starts or ends the core or follows another.
+    let (Some(&first), Some(&last)) = (core.first(), core.last()) else {
+        return false;
+    };
+    first != b'-'
+        && last != b'-'
+        && !core.windows(2).any(|w| w == b"--")
+        && core
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn set(items: &[Literal], errors: &mut Vec<PatternError>) {
@@ -300,6 +309,29 @@ const HASH_FORMATS: &[(&str, Option<&[usize]>)] = &[
     ("WHIRLPOOL", Some(&[128])),
 ];
 
+/// The value lengths [`HASH_FORMATS`] gives for `algorithm` upper-cased without hyphens, if
+/// it lists it. ASCII names, the usual ones, are normalised on the stack; others take
+/// Unicode upper-casing, under which e.g. `ſ` becomes `S`.
+fn hash_format(algorithm: &str) -> Option<Option<&'static [usize]>> {
+    let find = |name: &[u8]| {
+        HASH_FORMATS
+            .iter()
+            .find(|(known, _)| known.as_bytes() == name)
+            .map(|&(_, lengths)| lengths)
+    };
+    if !algorithm.is_ascii() {
+        return find(algorithm.to_uppercase().replace('-', "").as_bytes());
+    }
+    // Longer than any listed name once normalised: not listed.
+    let mut name = [0u8; 16];
+    let mut len = 0;
+    for b in algorithm.bytes().filter(|&b| b != b'-') {
+        *name.get_mut(len)? = b.to_ascii_uppercase();
+        len += 1;
+    }
+    find(&name[..len])
+}
+
 fn hash(t: &PropTest, errors: &mut Vec<PatternError>) {
     let steps = &t.path.steps;
     if !steps
@@ -317,13 +349,12 @@ fn hash(t: &PropTest, errors: &mut Vec<PatternError>) {
     else {
         return;
     };
-    let normalized = algorithm.to_uppercase().replace('-', "");
-    let Some((_, lengths)) = HASH_FORMATS.iter().find(|(n, _)| *n == normalized) else {
+    let Some(lengths) = hash_format(algorithm) else {
         return;
     };
-    let literals: Vec<&Literal> = match &t.op {
-        TestOp::Compare(_, lit) => vec![lit],
-        TestOp::In(items) => items.iter().collect(),
+    let literals: &[Literal] = match &t.op {
+        TestOp::Compare(_, lit) => std::slice::from_ref(lit),
+        TestOp::In(items) => items,
         _ => return,
     };
     for lit in literals {
@@ -347,5 +378,31 @@ fn hash(t: &PropTest, errors: &mut Vec<PatternError>) {
                 format!("value is not a valid {algorithm} hash"),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_names_are_normalised_as_the_validator_does() {
+        assert_eq!(hash_format("SHA-256"), Some(Some(&[64][..])));
+        assert_eq!(hash_format("sha-2-5-6"), Some(Some(&[64][..])));
+        assert_eq!(hash_format("ssdeep"), Some(None));
+        assert_eq!(hash_format("\u{17f}ha256"), Some(Some(&[64][..])));
+        assert_eq!(hash_format("SHA-256-but-much-longer"), None);
+        assert_eq!(hash_format("TLSH"), None);
+    }
+
+    #[test]
+    fn object_type_format() {
+        for ok in ["ipv4-addr", "-x-custom-", "a1", "x"] {
+            assert!(type_format(ok), "{ok}");
+        }
+        for bad in ["", "-", "--", "a--b", "A", "a_b", "--a", "a--"] {
+            assert!(!type_format(bad), "{bad}");
+        }
+        assert!(non_observable("indicator") && !non_observable("ipv4-addr"));
     }
 }

@@ -7,6 +7,7 @@
 //! escape, a `t` followed by a malformed timestamp), the lexer reports the error directly, so
 //! the message can say what was wrong with the literal.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::error::{ErrorKind, PatternError};
@@ -15,14 +16,16 @@ use crate::timestamp::Timestamp;
 
 /// A token and where it is.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Token {
-    pub kind: Tok,
+pub(crate) struct Token<'a> {
+    pub kind: Tok<'a>,
     pub span: Range<usize>,
 }
 
-/// Token kinds. Literal tokens carry their decoded values.
+/// Token kinds. Literal tokens carry their decoded values; strings and identifiers borrow
+/// from the pattern text where they can, so that the parser allocates each one once, when
+/// it moves it into the tree.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Tok {
+pub(crate) enum Tok<'a> {
     /// An integer; `negative` tells `IntNegLiteral` from `IntPosLiteral` (which may have `+`).
     Int {
         value: i64,
@@ -33,14 +36,14 @@ pub(crate) enum Tok {
         value: f64,
         negative: bool,
     },
-    Str(String),
+    Str(Cow<'a, str>),
     Bool(bool),
     Timestamp(Timestamp),
     Hex(Vec<u8>),
     Binary(Vec<u8>),
     /// An identifier; `hyphen` is true when it contains `-` (allowed only in object types).
     Ident {
-        name: String,
+        name: &'a str,
         hyphen: bool,
     },
     Keyword(Keyword),
@@ -131,7 +134,7 @@ impl Keyword {
     }
 }
 
-impl Tok {
+impl Tok<'_> {
     /// How the token is named in "found …" parts of messages.
     pub fn describe(&self) -> String {
         match self {
@@ -164,12 +167,14 @@ impl Tok {
 }
 
 /// Splits `src` into tokens, ending with [`Tok::Eof`].
-pub(crate) fn lex(src: &str) -> Result<Vec<Token>, PatternError> {
+pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, PatternError> {
     let mut lexer = Lexer {
         src,
         b: src.as_bytes(),
         pos: 0,
-        out: Vec::new(),
+        // Tokens average about six bytes of pattern (string literals are long); a vector of
+        // that many usually serves, and stays small enough for the allocator's fast path.
+        out: Vec::with_capacity(src.len() / 6 + 4),
     };
     lexer.run()?;
     Ok(lexer.out)
@@ -179,7 +184,7 @@ struct Lexer<'a> {
     src: &'a str,
     b: &'a [u8],
     pos: usize,
-    out: Vec<Token>,
+    out: Vec<Token<'a>>,
 }
 
 /// The grammar's `WS` rule: ASCII white space plus the Unicode spaces it lists.
@@ -203,12 +208,12 @@ fn syntax(span: Range<usize>, message: impl Into<String>) -> PatternError {
     PatternError::new(ErrorKind::Syntax, span, message)
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
     fn peek(&self, ahead: usize) -> Option<u8> {
         self.b.get(self.pos + ahead).copied()
     }
 
-    fn push(&mut self, kind: Tok, start: usize) {
+    fn push(&mut self, kind: Tok<'a>, start: usize) {
         self.out.push(Token {
             kind,
             span: start..self.pos,
@@ -216,12 +221,25 @@ impl Lexer<'_> {
     }
 
     fn run(&mut self) -> Result<(), PatternError> {
-        while let Some(c) = self.src[self.pos..].chars().next() {
+        while let Some(&byte) = self.b.get(self.pos) {
             let start = self.pos;
-            if is_space(c) {
-                self.pos += c.len_utf8();
-                continue;
-            }
+            // ASCII is the common case; decode a whole character only when there is one.
+            let c = if byte.is_ascii() {
+                if matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | 0x0B | 0x0C) {
+                    self.pos += 1;
+                    continue;
+                }
+                char::from(byte)
+            } else {
+                let Some(c) = self.src[start..].chars().next() else {
+                    break;
+                };
+                if is_space(c) {
+                    self.pos += c.len_utf8();
+                    continue;
+                }
+                c
+            };
             match c {
                 '/' if self.peek(1) == Some(b'*') => match self.src[start + 2..].find("*/") {
                     Some(end) => self.pos = start + 2 + end + 2,
@@ -297,31 +315,48 @@ impl Lexer<'_> {
     /// An identifier, keyword or boolean: `[a-zA-Z_][a-zA-Z0-9_-]*`, classified as a whole.
     fn word(&mut self) {
         let start = self.pos;
-        while self
-            .peek(0)
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-        {
-            self.pos += 1;
-        }
+        let len = self.b[start..]
+            .iter()
+            .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_' || c == b'-'))
+            .unwrap_or(self.b.len() - start);
+        self.pos = start + len;
         let word = &self.src[start..self.pos];
-        let kind = if let Some(k) = Keyword::from_word(word) {
+        let hyphen = word.contains('-');
+        // Every keyword is upper-case: identifiers (mostly lower-case) skip the keyword table.
+        let keyword = if self.b[start].is_ascii_uppercase() {
+            Keyword::from_word(word)
+        } else {
+            None
+        };
+        let kind = if let Some(k) = keyword {
             Tok::Keyword(k)
         } else if word == "true" || word == "false" {
             Tok::Bool(word == "true")
         } else {
-            Tok::Ident {
-                name: word.to_owned(),
-                hyphen: word.contains('-'),
-            }
+            Tok::Ident { name: word, hyphen }
         };
         self.push(kind, start);
     }
 
     /// A string literal body after its opening quote; only `\'` and `\\` are escapes.
-    fn string(&mut self) -> Result<String, PatternError> {
+    /// A literal without escapes is borrowed from the pattern.
+    fn string(&mut self) -> Result<Cow<'a, str>, PatternError> {
         let start = self.pos;
-        self.pos += 1;
-        let mut value = String::new();
+        let body = start + 1;
+        let mut at = body;
+        // The quote and the backslash are ASCII, so a byte scan finds them in any UTF-8.
+        while let Some(&c) = self.b.get(at) {
+            match c {
+                b'\'' => {
+                    self.pos = at + 1;
+                    return Ok(Cow::Borrowed(&self.src[body..at]));
+                }
+                b'\\' => break,
+                _ => at += 1,
+            }
+        }
+        let mut value = String::from(&self.src[body..at]);
+        self.pos = at;
         loop {
             let Some(c) = self.src[self.pos..].chars().next() else {
                 return Err(syntax(
@@ -332,7 +367,7 @@ impl Lexer<'_> {
             match c {
                 '\'' => {
                     self.pos += 1;
-                    return Ok(value);
+                    return Ok(Cow::Owned(value));
                 }
                 '\\' => match self.peek(1) {
                     Some(e @ (b'\'' | b'\\')) => {
@@ -463,7 +498,7 @@ impl Lexer<'_> {
 mod tests {
     use super::*;
 
-    fn kinds(src: &str) -> Vec<Tok> {
+    fn kinds(src: &str) -> Vec<Tok<'_>> {
         lex(src)
             .map(|t| t.into_iter().map(|t| t.kind).collect())
             .unwrap_or_default()
@@ -491,12 +526,12 @@ mod tests {
                     negative: true
                 },
                 Tok::Ident {
-                    name: "ANDX".into(),
+                    name: "ANDX",
                     hyphen: false
                 },
                 Tok::Keyword(Keyword::And),
                 Tok::Ident {
-                    name: "x-y".into(),
+                    name: "x-y",
                     hyphen: true
                 },
                 Tok::Eof,

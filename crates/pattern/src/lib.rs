@@ -19,6 +19,10 @@
 //!   `FOLLOWEDBY`; comparisons between values of different types are false. Where Charter
 //!   deliberately differs (IPv6 CIDR tests, `EXISTS`, embedded `objects`), the crate README
 //!   says so.
+//! * **Gather once, match many.** [`Observations::new`] reads the input once, borrowing it;
+//!   [`matches_prepared`] then decides each bracketed expression only on the objects it can
+//!   hold for, through indexes by type and by string value that are built on first use and
+//!   kept. A one-shot [`matches`] scans instead.
 //!
 //! Limits, in one place: [`MAX_DEPTH`] nested `(`/`[`; integer literals in 64 bits;
 //! [`MAX_EVAL_STEPS`] evaluation steps.

@@ -44,14 +44,14 @@ pub(crate) fn parse(src: &str) -> Result<Pattern, PatternError> {
     Ok(Pattern { root })
 }
 
-struct Parser {
-    tokens: Vec<Token>,
+struct Parser<'a> {
+    tokens: Vec<Token<'a>>,
     pos: usize,
     depth: usize,
 }
 
-impl Parser {
-    fn peek(&self) -> &Tok {
+impl<'a> Parser<'a> {
+    fn peek(&self) -> &Tok<'a> {
         &self.tokens[self.pos.min(self.tokens.len() - 1)].kind
     }
 
@@ -68,12 +68,24 @@ impl Parser {
             .map_or(0, |i| self.tokens[i].span.end)
     }
 
-    fn bump(&mut self) -> Token {
-        let tok = self.tokens[self.pos.min(self.tokens.len() - 1)].clone();
+    /// Moves past the current token, returning its span.
+    fn bump(&mut self) -> Span {
+        let span = self.span();
         if self.pos < self.tokens.len() - 1 {
             self.pos += 1;
         }
-        tok
+        span
+    }
+
+    /// The current string token's text, moved out of the token (which keeps its kind, all
+    /// that messages about it use), then past it. Call only when [`Self::peek`] is a string.
+    fn take_str(&mut self) -> (String, Span) {
+        let at = self.pos.min(self.tokens.len() - 1);
+        let text = match &mut self.tokens[at].kind {
+            Tok::Str(s) => std::mem::take(s).into_owned(),
+            _ => String::new(),
+        };
+        (text, self.bump())
     }
 
     fn at_keyword(&self, k: Keyword) -> bool {
@@ -102,7 +114,7 @@ impl Parser {
         )
     }
 
-    fn expect(&mut self, want: &Tok, what: &str) -> Result<Token, PatternError> {
+    fn expect(&mut self, want: &Tok<'_>, what: &str) -> Result<Span, PatternError> {
         if self.peek() == want {
             Ok(self.bump())
         } else {
@@ -110,7 +122,7 @@ impl Parser {
         }
     }
 
-    fn expect_keyword(&mut self, k: Keyword) -> Result<Token, PatternError> {
+    fn expect_keyword(&mut self, k: Keyword) -> Result<Span, PatternError> {
         if self.at_keyword(k) {
             Ok(self.bump())
         } else {
@@ -221,7 +233,7 @@ impl Parser {
                 self.leave();
                 Ok(ObservationExpr {
                     kind: ObservationKind::Comparison(cmp),
-                    span: start..close.span.end,
+                    span: start..close.end,
                 })
             }
             Tok::LParen => {
@@ -232,7 +244,7 @@ impl Parser {
                 self.leave();
                 Ok(ObservationExpr {
                     kind: ObservationKind::Group(Box::new(inner)),
-                    span: start..close.span.end,
+                    span: start..close.end,
                 })
             }
             _ => Err(self.expected("'[' or '(' to begin an observation expression")),
@@ -328,7 +340,7 @@ impl Parser {
             self.leave();
             return Ok(ComparisonExpr {
                 kind: ComparisonKind::Group(Box::new(inner)),
-                span: start..close.span.end,
+                span: start..close.end,
             });
         }
         let not_first = self.eat_keyword(Keyword::Not);
@@ -397,10 +409,9 @@ impl Parser {
         };
         self.bump();
         match self.peek() {
-            Tok::Str(s) => {
-                let operand = TextOperand::new(s.clone(), self.span());
-                self.bump();
-                Ok(text_op(operand))
+            Tok::Str(_) => {
+                let (text, span) = self.take_str();
+                Ok(text_op(TextOperand::new(text, span)))
             }
             _ => Err(self.expected("a string literal")),
         }
@@ -411,7 +422,13 @@ impl Parser {
         let value = match self.peek() {
             Tok::Int { value, .. } => LiteralValue::Int(*value),
             Tok::Float { value, .. } => LiteralValue::Float(*value),
-            Tok::Str(s) => LiteralValue::Str(s.clone()),
+            Tok::Str(_) => {
+                let (text, span) = self.take_str();
+                return Ok(Literal {
+                    value: LiteralValue::Str(text),
+                    span,
+                });
+            }
             Tok::Timestamp(t) => LiteralValue::Timestamp(*t),
             Tok::Hex(h) => LiteralValue::Hex(h.clone()),
             Tok::Binary(b) => LiteralValue::Binary(b.clone()),
@@ -421,7 +438,7 @@ impl Parser {
             }
             _ => return Err(self.expected("a literal")),
         };
-        let span = self.bump().span;
+        let span = self.bump();
         Ok(Literal { value, span })
     }
 
@@ -448,15 +465,16 @@ impl Parser {
     }
 
     fn path(&mut self) -> Result<ObjectPath, PatternError> {
-        let Tok::Ident {
+        let &Tok::Ident {
             name: object_type, ..
-        } = self.peek().clone()
+        } = self.peek()
         else {
             return Err(self.expected("an object type"));
         };
-        let type_tok = self.bump();
+        let type_span = self.bump();
         self.expect(&Tok::Colon, "':' after the object type")?;
-        let mut steps = vec![self.key("a property name")?];
+        let mut steps = Vec::with_capacity(4);
+        steps.push(self.key("a property name")?);
         loop {
             match self.peek() {
                 Tok::Dot => {
@@ -464,7 +482,7 @@ impl Parser {
                     steps.push(self.key("a property name or quoted key after '.'")?);
                 }
                 Tok::LBrack => {
-                    let start = self.bump().span.start;
+                    let start = self.bump().start;
                     let kind = match *self.peek() {
                         Tok::Int { value, .. } => PathStepKind::Index(value),
                         Tok::Star => PathStepKind::AnyIndex,
@@ -474,16 +492,16 @@ impl Parser {
                     let close = self.expect(&Tok::RBrack, "']' to close the list index")?;
                     steps.push(PathStep {
                         kind,
-                        span: start..close.span.end,
+                        span: start..close.end,
                     });
                 }
                 _ => break,
             }
         }
-        let span = type_tok.span.start..self.prev_end();
+        let span = type_span.start..self.prev_end();
         Ok(ObjectPath {
-            object_type,
-            type_span: type_tok.span,
+            object_type: object_type.to_owned(),
+            type_span,
             steps,
             span,
         })
@@ -495,13 +513,16 @@ impl Parser {
                 name,
                 hyphen: false,
             } => PathStepKind::Key {
-                name: name.clone(),
+                name: (*name).to_owned(),
                 quoted: false,
             },
-            Tok::Str(s) => PathStepKind::Key {
-                name: s.clone(),
-                quoted: true,
-            },
+            Tok::Str(_) => {
+                let (name, span) = self.take_str();
+                return Ok(PathStep {
+                    kind: PathStepKind::Key { name, quoted: true },
+                    span,
+                });
+            }
             Tok::Ident { hyphen: true, .. } => {
                 return Err(
                     self.expected(&format!("{what} (a property name with '-' must be quoted)"))
@@ -509,7 +530,7 @@ impl Parser {
             }
             _ => return Err(self.expected(what)),
         };
-        let span = self.bump().span;
+        let span = self.bump();
         Ok(PathStep { kind, span })
     }
 }

@@ -46,9 +46,7 @@ pub(crate) fn nfc(s: &str) -> Cow<'_, str> {
 /// Compiles a `MATCHES` operand (searched anywhere in the value, like `re.search`).
 pub(crate) fn compile_matches(src: &str) -> Result<Compiled, RegexError> {
     let src = nfc(src);
-    let text = translate(&src, false)?;
-    let text =
-        regex::Regex::new(&text).map_err(|e| RegexError::Invalid(first_line(&e.to_string())))?;
+    let text = compile_text(&src)?;
     let bytes = if src.chars().all(|c| (c as u32) < 256) {
         translate(&src, true)
             .ok()
@@ -57,6 +55,19 @@ pub(crate) fn compile_matches(src: &str) -> Result<Compiled, RegexError> {
         None
     };
     Ok(Compiled { text, bytes })
+}
+
+/// Checks that a `MATCHES` operand compiles, with the error [`compile_matches`] would give.
+/// Only the form for string values decides that (the byte form is optional), so only it is
+/// built.
+pub(crate) fn check_matches(src: &str) -> Result<(), RegexError> {
+    compile_text(&nfc(src)).map(|_| ())
+}
+
+/// The form of a `MATCHES` operand (already in NFC) for string values.
+fn compile_text(src: &str) -> Result<regex::Regex, RegexError> {
+    let text = translate(src, false)?;
+    regex::Regex::new(&text).map_err(|e| RegexError::Invalid(first_line(&e.to_string())))
 }
 
 /// Compiles a `LIKE` operand: `%` is any run of characters, `_` any one character, the
@@ -342,6 +353,14 @@ mod tests {
             );
         }
         assert!(matches!(compile_matches("(a"), Err(RegexError::Invalid(_))));
+    }
+
+    #[test]
+    fn the_check_gives_the_compile_verdict() {
+        for re in ["(a", r"(?=a)", "^f[0-9]+$", "\u{ff}\\x00", "a{,2}b", ""] {
+            assert_eq!(check_matches(re).err(), compile_matches(re).err(), "{re}");
+        }
+        assert!(check_matches("(a").is_err());
     }
 
     #[test]

@@ -30,36 +30,25 @@ impl Timestamp {
     /// digit after a dot), checking the calendar.
     pub fn parse(text: &str) -> Result<Timestamp, TimestampError> {
         let b = text.as_bytes();
-        if b.len() < 20 {
+        let (Some(head), true) = (b.first_chunk::<19>(), b.len() >= 20) else {
+            return Err(TimestampError::Format);
+        };
+        // `YYYY-MM-DDTHH:MM:SS`: the separators, then the digits (a byte minus '0' above 9 is
+        // no digit), checked before any field is read.
+        let separators = head[4] == b'-'
+            && head[7] == b'-'
+            && head[10] == b'T'
+            && head[13] == b':'
+            && head[16] == b':';
+        let d = |i: usize| head[i].wrapping_sub(b'0');
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+            .iter()
+            .all(|&i| d(i) <= 9);
+        if !separators || !digits {
             return Err(TimestampError::Format);
         }
-        let num = |from: usize, len: usize| -> Result<u32, TimestampError> {
-            b[from..from + len].iter().try_fold(0u32, |acc, &d| {
-                if d.is_ascii_digit() {
-                    Ok(acc * 10 + u32::from(d - b'0'))
-                } else {
-                    Err(TimestampError::Format)
-                }
-            })
-        };
-        let expect = |at: usize, want: u8| {
-            if b[at] == want {
-                Ok(())
-            } else {
-                Err(TimestampError::Format)
-            }
-        };
-        let year = num(0, 4)?;
-        expect(4, b'-')?;
-        let month = num(5, 2)?;
-        expect(7, b'-')?;
-        let day = num(8, 2)?;
-        expect(10, b'T')?;
-        let hour = num(11, 2)?;
-        expect(13, b':')?;
-        let minute = num(14, 2)?;
-        expect(16, b':')?;
-        let second = num(17, 2)?;
+        let two = |i: usize| u32::from(d(i)) * 10 + u32::from(d(i + 1));
+        let year = two(0) * 100 + two(2);
         let mut at = 19;
         let mut nanos = 0u32;
         if b[at] == b'.' {
@@ -82,7 +71,7 @@ impl Timestamp {
         if at + 1 != b.len() || b[at] != b'Z' {
             return Err(TimestampError::Format);
         }
-        Timestamp::from_fields(year, month, day, hour, minute, second, nanos)
+        Timestamp::from_fields(year, two(5), two(8), two(11), two(14), two(17), nanos)
             .ok_or(TimestampError::OutOfRange)
     }
 

@@ -1,6 +1,8 @@
-//! Fuzz target: evaluation never panics or hangs. The first 16 bytes describe up to eight
-//! observations (object type and value, time, count); the rest is the pattern. Patterns that
-//! only parse are evaluated too, since `matches` must be safe on any parsed pattern.
+//! Fuzz target: evaluation never panics or hangs, and prepared observations (which decide
+//! through their indexes) give what a one-shot `matches` gives. The first 16 bytes describe
+//! up to eight observations (object type and value, time, count); the rest is the pattern.
+//! Patterns that only parse are evaluated too, since `matches` must be safe on any parsed
+//! pattern.
 
 #![no_main]
 
@@ -49,5 +51,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let observed = observations(spec);
-    let _ = charter_pattern::matches(&pattern, &observed);
+    let once = charter_pattern::matches(&pattern, &observed);
+    if let Ok(prepared) = charter_pattern::Observations::new(&observed) {
+        assert_eq!(once, charter_pattern::matches_prepared(&pattern, &prepared));
+    }
 });

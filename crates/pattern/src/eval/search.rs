@@ -36,6 +36,19 @@ pub(super) enum Plan {
 }
 
 impl Plan {
+    /// Calls `f` on every leaf's observation list.
+    fn each_leaf(&mut self, f: &mut dyn FnMut(&mut Vec<u32>)) {
+        match self {
+            Plan::Leaf(list) => f(list),
+            Plan::And(items) | Plan::Or(items) | Plan::FollowedBy(items) => {
+                items.iter_mut().for_each(|i| i.each_leaf(f));
+            }
+            Plan::Within(inner, _) | Plan::Repeats(inner, _) | Plan::StartStop(inner, _, _) => {
+                inner.each_leaf(f);
+            }
+        }
+    }
+
     /// The fewest instances any binding of this plan uses.
     fn min_size(&self) -> u64 {
         match self {
@@ -75,12 +88,23 @@ struct Scope {
 
 type Cont<'k> = dyn FnMut(&mut Search) -> Flow + 'k;
 
+/// An observation some leaf of the plan lists, as the search sees it.
+struct Slot {
+    first: i128,
+    last: i128,
+    count: u64,
+    /// Instances bound so far.
+    used: u64,
+}
+
 /// The search state.
 pub(super) struct Search {
-    first: Vec<i128>,
-    last: Vec<i128>,
-    count: Vec<u64>,
-    used: Vec<u64>,
+    /// The observations the plan's leaves list, in observation order; the leaves are
+    /// renumbered to index this, so the state is as large as what the plan can bind.
+    obs: Vec<Slot>,
+    /// Instances not bound yet, over all observations (listed or not), as `REPEATS`
+    /// prunes with it.
+    free: u64,
     picks: Vec<u32>,
     filters: Vec<Filter>,
     scopes: Vec<Scope>,
@@ -91,13 +115,34 @@ pub(super) struct Search {
 }
 
 impl Search {
-    pub(super) fn new(data: &Observations<'_>) -> Search {
-        let n = data.list.len();
+    /// The search for `plan` over `data`, renumbering the plan's leaves (in the same order,
+    /// so the search takes the same steps).
+    pub(super) fn new(data: &Observations<'_>, plan: &mut Plan) -> Search {
+        let mut listed: Vec<u32> = Vec::new();
+        plan.each_leaf(&mut |leaf| listed.extend_from_slice(leaf));
+        listed.sort_unstable();
+        listed.dedup();
+        plan.each_leaf(&mut |leaf| {
+            for o in leaf.iter_mut() {
+                // `listed` holds every listed observation, and fewer than 2^32 of them.
+                *o = listed.partition_point(|&x| x < *o) as u32;
+            }
+        });
+        let obs = listed
+            .iter()
+            .map(|&o| {
+                let o = &data.list[o as usize];
+                Slot {
+                    first: o.first,
+                    last: o.last,
+                    count: o.count,
+                    used: 0,
+                }
+            })
+            .collect();
         Search {
-            first: data.list.iter().map(|o| o.first).collect(),
-            last: data.list.iter().map(|o| o.last).collect(),
-            count: data.list.iter().map(|o| o.count).collect(),
-            used: vec![0; n],
+            obs,
+            free: data.total_count,
             picks: Vec::new(),
             filters: Vec::new(),
             scopes: Vec::new(),
@@ -115,6 +160,12 @@ impl Search {
             Some(e) => Err(e),
             None => Ok(found),
         }
+    }
+
+    /// Instances of observation `o` not bound yet.
+    fn available(&self, o: u32) -> u64 {
+        let slot = &self.obs[o as usize];
+        slot.count - slot.used
     }
 
     /// Counts a step; false (with the failure recorded) once the budget is spent.
@@ -194,20 +245,14 @@ impl Search {
                 self.scoped_filter(Filter::Window(*start, *stop), inner, k)
             }
             Plan::Repeats(inner, n) => {
-                let capacity: u64 = self
-                    .count
-                    .iter()
-                    .zip(&self.used)
-                    .map(|(c, u)| c - u)
-                    .fold(0, u64::saturating_add);
-                if inner.min_size().saturating_mul(*n) > capacity {
+                if inner.min_size().saturating_mul(*n) > self.free {
                     return Flow::Continue;
                 }
                 match inner.as_ref() {
                     Plan::Leaf(candidates) => {
                         let free = candidates
                             .iter()
-                            .map(|&o| self.count[o as usize] - self.used[o as usize])
+                            .map(|&o| self.available(o))
                             .fold(0, u64::saturating_add);
                         if free < *n {
                             return Flow::Continue;
@@ -251,7 +296,7 @@ impl Search {
         }
         let bound = self.picks[start..]
             .iter()
-            .map(|&o| self.first[o as usize])
+            .map(|&o| self.obs[o as usize].first)
             .max()
             .unwrap_or(i128::MIN);
         self.scoped_filter(Filter::LastFrom(bound), head, &mut next)
@@ -283,7 +328,7 @@ impl Search {
             return k(self);
         }
         for (i, &o) in candidates.iter().enumerate().skip(from) {
-            let available = self.count[o as usize] - self.used[o as usize];
+            let available = self.available(o);
             for take in (1..=available.min(n)).rev() {
                 let flow = self.pick(o, take, &mut |s: &mut Search| {
                     s.depth += 1;
@@ -313,10 +358,10 @@ impl Search {
             return Flow::Stop;
         }
         let i = o as usize;
-        if self.count[i] - self.used[i] < take {
+        if self.available(o) < take {
             return Flow::Continue;
         }
-        let (first, last) = (self.first[i], self.last[i]);
+        let (first, last) = (self.obs[i].first, self.obs[i].last);
         let allowed = self.filters.iter().all(|f| match *f {
             Filter::Window(start, stop) => first < stop && last >= start,
             Filter::LastFrom(bound) => last >= bound,
@@ -334,13 +379,15 @@ impl Search {
             s.max_first = s.max_first.max(first);
             s.min_last = s.min_last.min(last);
         }
-        self.used[i] += take;
+        self.obs[i].used += take;
+        self.free -= take;
         // One entry per pick whatever `take` is: the picks serve `FOLLOWEDBY` bounds (which
         // need presence only) and `REPEATS` ordering keys (any consistent key will do).
         self.picks.push(o);
         let flow = k(self);
         self.picks.pop();
-        self.used[i] -= take;
+        self.obs[i].used -= take;
+        self.free += take;
         for (s, saved) in self.scopes.iter_mut().zip(self.undo.drain(undo_from..)) {
             (s.max_first, s.min_last) = saved;
         }

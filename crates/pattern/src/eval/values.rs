@@ -1,6 +1,6 @@
-//! Property tests on one object: walking an object path (with list steps, `_ref`/`_refs`
-//! traversal and `_hex`/`_bin` decoding) and comparing the values found with the test's
-//! operand, with the type rules of the reference matcher.
+//! Comparing the values an object path reaches with a test's operand, with the type rules of
+//! the reference matcher, and decoding `_hex`/`_bin` properties (the path walk itself is in
+//! [`super::cond`]).
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -8,7 +8,6 @@ use std::sync::Arc;
 use serde_json::{Number, Value};
 
 use super::EvalError;
-use super::observations::Observations;
 use crate::ast::*;
 use crate::check::parse_ip_or_net;
 use crate::regex::{Compiled, compile_like, compile_matches, nfc};
@@ -24,163 +23,13 @@ pub(super) enum Node<'a> {
     Refs(Vec<&'a Value>),
 }
 
-/// Whether some object of observation `obs` satisfies `e`: the root-object semantics of the
-/// reference matcher, where every test of an `AND` must hold for the same object.
-pub(super) fn observation_matches(
-    e: &ComparisonExpr,
-    data: &Observations<'_>,
-    obs: usize,
-) -> Result<bool, EvalError> {
-    for object in data.objects_of(obs) {
-        if object_matches(e, object.ty, object.value, data, obs)? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-fn object_matches(
-    e: &ComparisonExpr,
-    ty: &str,
-    object: &Value,
-    data: &Observations<'_>,
-    obs: usize,
-) -> Result<bool, EvalError> {
-    match &e.kind {
-        ComparisonKind::And(items) => {
-            for item in items {
-                if !object_matches(item, ty, object, data, obs)? {
-                    return Ok(false);
-                }
-            }
-            Ok(true)
-        }
-        ComparisonKind::Or(items) => {
-            for item in items {
-                if object_matches(item, ty, object, data, obs)? {
-                    return Ok(true);
-                }
-            }
-            Ok(false)
-        }
-        ComparisonKind::Group(inner) => object_matches(inner, ty, object, data, obs),
-        ComparisonKind::Test(t) => {
-            if t.path.object_type != ty {
-                return Ok(false);
-            }
-            test_matches(t, object, data, obs)
-        }
-    }
-}
-
 /// Checks and compiles a test's operand, so that errors surface whatever the data holds.
 pub(super) fn prepare(op: &TestOp) -> Result<(), EvalError> {
     Predicate::new(op).map(|_| ())
 }
 
-fn test_matches(
-    t: &PropTest,
-    object: &Value,
-    data: &Observations<'_>,
-    obs: usize,
-) -> Result<bool, EvalError> {
-    let walker = Walker { data, obs };
-    if let TestOp::Exists = t.op {
-        let found = walker.walk(Node::Json(object), &t.path.steps, &mut |_| true);
-        return Ok(found != t.negated);
-    }
-    let pred = Predicate::new(&t.op)?;
-    // `NOT` applies to each value: the test holds if some value fails the plain test.
-    Ok(walker.walk(Node::Json(object), &t.path.steps, &mut |node| {
-        pred.holds(node) != t.negated
-    }))
-}
-
-struct Walker<'d, 'a> {
-    data: &'d Observations<'a>,
-    obs: usize,
-}
-
-impl<'a> Walker<'_, 'a> {
-    /// Calls `visit` on each value `steps` reach from `node` until it returns true.
-    fn walk(
-        &self,
-        node: Node<'a>,
-        steps: &[PathStep],
-        visit: &mut dyn FnMut(&Node<'a>) -> bool,
-    ) -> bool {
-        let Some((step, rest)) = steps.split_first() else {
-            return visit(&node);
-        };
-        match &step.kind {
-            PathStepKind::Key { name, .. } => {
-                let Node::Json(Value::Object(map)) = node else {
-                    return false;
-                };
-                let Some(child) = map.get(name.as_str()) else {
-                    return false;
-                };
-                if name.ends_with("_ref") {
-                    let Value::String(id) = child else {
-                        return false;
-                    };
-                    return match self.data.resolve(self.obs, id) {
-                        Some(target) => self.walk(Node::Json(target), rest, visit),
-                        None => false,
-                    };
-                }
-                if name.ends_with("_refs") {
-                    let Value::Array(ids) = child else {
-                        return false;
-                    };
-                    let targets: Vec<&'a Value> = ids
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .filter_map(|id| self.data.resolve(self.obs, id))
-                        .collect();
-                    return !targets.is_empty() && self.walk(Node::Refs(targets), rest, visit);
-                }
-                let child = if name.ends_with("_hex") {
-                    match child.as_str().and_then(decode_hex) {
-                        Some(bytes) => Node::Bytes(bytes),
-                        None => return false,
-                    }
-                } else if name.ends_with("_bin") {
-                    match child.as_str().and_then(decode_base64) {
-                        Some(bytes) => Node::Bytes(bytes),
-                        None => return false,
-                    }
-                } else {
-                    Node::Json(child)
-                };
-                self.walk(child, rest, visit)
-            }
-            PathStepKind::Index(i) => {
-                let Ok(i) = usize::try_from(*i) else {
-                    return false;
-                };
-                let item = match &node {
-                    Node::Json(Value::Array(items)) => items.get(i),
-                    Node::Refs(items) => items.get(i).copied(),
-                    _ => None,
-                };
-                item.is_some_and(|v| self.walk(Node::Json(v), rest, visit))
-            }
-            PathStepKind::AnyIndex => match node {
-                Node::Json(Value::Array(items)) => {
-                    items.iter().any(|v| self.walk(Node::Json(v), rest, visit))
-                }
-                Node::Refs(items) => items
-                    .into_iter()
-                    .any(|v| self.walk(Node::Json(v), rest, visit)),
-                _ => false,
-            },
-        }
-    }
-}
-
 /// A test's operand, prepared once per test and evaluation.
-enum Predicate<'p> {
+pub(super) enum Predicate<'p> {
     Compare(CompareOp, &'p LiteralValue),
     In(&'p [Literal]),
     Like(Arc<Compiled>, bool),
@@ -192,7 +41,8 @@ enum Predicate<'p> {
 }
 
 impl<'p> Predicate<'p> {
-    fn new(op: &'p TestOp) -> Result<Predicate<'p>, EvalError> {
+    /// Prepares `op`, compiling its regular expression or parsing its address.
+    pub(super) fn new(op: &'p TestOp) -> Result<Predicate<'p>, EvalError> {
         Ok(match op {
             TestOp::Compare(op, lit) => Predicate::Compare(*op, &lit.value),
             TestOp::In(items) => {
@@ -214,7 +64,8 @@ impl<'p> Predicate<'p> {
         })
     }
 
-    fn holds(&self, node: &Node<'_>) -> bool {
+    /// Whether the value `node` passes the test.
+    pub(super) fn holds(&self, node: &Node<'_>) -> bool {
         match self {
             Predicate::Compare(CompareOp::Eq, lit) => equal(node, lit),
             Predicate::Compare(CompareOp::Ne, lit) => !equal(node, lit),
@@ -411,7 +262,7 @@ fn contains(outer: &ipnet::IpNet, inner: &ipnet::IpNet) -> bool {
     outer.prefix_len() <= inner.prefix_len() && outer.trunc().contains(&inner.addr())
 }
 
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
+pub(super) fn decode_hex(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
     if b.len() % 2 != 0 {
         return None;
@@ -423,7 +274,7 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
 
 /// Base64 as Python's `base64.standard_b64decode` reads it: characters outside the alphabet
 /// are skipped, and the data must then come in whole groups of four (padding included).
-fn decode_base64(s: &str) -> Option<Vec<u8>> {
+pub(super) fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let clean: Vec<u8> = s
         .bytes()
         .filter(|&c| crate::literal::base64_value(c).is_some() || c == b'=')
