@@ -32,6 +32,7 @@ mod check;
 mod dump;
 mod error;
 mod eval;
+pub mod index;
 mod lexer;
 mod literal;
 mod parser;

@@ -1,0 +1,389 @@
+//! The index's tables, laid out for memory: every value lives once in one byte arena and is
+//! named by a `u32` offset; indicators are `u32` ordinals; IPv4 addresses are `u32` keys.
+//!
+//! A hash table maps a seeded 64-bit hash of (field, value) to the head of a chain of
+//! entries; each entry names its bytes in the arena, so a lookup confirms the value itself
+//! and a hash collision costs a comparison, never a false match. Chains also carry several
+//! indicators with the same value. Tables are foldhash with a seed chosen at start, since
+//! values come from outside (HashDoS).
+
+use std::hash::{BuildHasher, Hasher};
+use std::net::IpAddr;
+
+use foldhash::HashMap;
+
+use super::keys::mask;
+
+/// The end of a chain.
+pub(super) const NONE: u32 = u32::MAX;
+
+/// One value of one indicator.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    offset: u32,
+    ord: u32,
+    next: u32,
+    len: u16,
+    tag: u16,
+}
+
+/// Exact string values by (tag, value), in one arena.
+#[derive(Debug)]
+pub(super) struct StringTable {
+    hasher: foldhash::fast::RandomState,
+    heads: HashMap<u64, u32>,
+    entries: Vec<Entry>,
+    arena: Vec<u8>,
+}
+
+impl StringTable {
+    /// An empty table whose hash seed is drawn at random.
+    pub(super) fn new() -> StringTable {
+        StringTable {
+            hasher: foldhash::fast::RandomState::default(),
+            heads: HashMap::default(),
+            entries: Vec::new(),
+            arena: Vec::new(),
+        }
+    }
+
+    fn key(&self, tag: u16, value: &[u8]) -> u64 {
+        let mut h = self.hasher.build_hasher();
+        h.write_u16(tag);
+        h.write(value);
+        h.finish()
+    }
+
+    /// Adds `value` under `tag` for indicator `ord`. `false` when the value is too long for
+    /// the table (over 65,535 bytes) or the arena is full; the caller then evaluates the
+    /// indicator generally.
+    pub(super) fn insert(&mut self, tag: u16, value: &str, ord: u32) -> bool {
+        let bytes = value.as_bytes();
+        let (Ok(len), Ok(offset)) = (u16::try_from(bytes.len()), u32::try_from(self.arena.len()))
+        else {
+            return false;
+        };
+        if self.entries.len() >= (NONE as usize) - 1 {
+            return false;
+        }
+        // Reuse the bytes of an equal value already stored.
+        let key = self.key(tag, bytes);
+        let head = self.heads.get(&key).copied().unwrap_or(NONE);
+        let offset = match self.find(head, tag, bytes) {
+            Some(e) => e.offset,
+            None => {
+                self.arena.extend_from_slice(bytes);
+                offset
+            }
+        };
+        #[allow(clippy::cast_possible_truncation)] // Checked against NONE above.
+        let index = self.entries.len() as u32;
+        self.entries.push(Entry {
+            offset,
+            ord,
+            next: head,
+            len,
+            tag,
+        });
+        self.heads.insert(key, index);
+        true
+    }
+
+    fn find(&self, mut at: u32, tag: u16, bytes: &[u8]) -> Option<Entry> {
+        while at != NONE {
+            let e = self.entries[at as usize];
+            if e.tag == tag && self.bytes(e) == bytes {
+                return Some(e);
+            }
+            at = e.next;
+        }
+        None
+    }
+
+    fn bytes(&self, e: Entry) -> &[u8] {
+        &self.arena[e.offset as usize..e.offset as usize + e.len as usize]
+    }
+
+    /// Calls `hit` with every indicator that has `value` under `tag`.
+    pub(super) fn get(&self, tag: u16, value: &str, hit: &mut dyn FnMut(u32)) {
+        let bytes = value.as_bytes();
+        let Some(&head) = self.heads.get(&self.key(tag, bytes)) else {
+            return;
+        };
+        let mut at = head;
+        while at != NONE {
+            let e = self.entries[at as usize];
+            if e.tag == tag && self.bytes(e) == bytes {
+                hit(e.ord);
+            }
+            at = e.next;
+        }
+    }
+
+    /// Drops every entry whose indicator `keep` refuses, and the arena bytes only they used.
+    pub(super) fn retain(&mut self, keep: &dyn Fn(u32) -> bool) {
+        let old_entries = std::mem::take(&mut self.entries);
+        let old_arena = std::mem::take(&mut self.arena);
+        self.heads.clear();
+        for e in old_entries {
+            if keep(e.ord) {
+                let bytes = &old_arena[e.offset as usize..e.offset as usize + e.len as usize];
+                let value = String::from_utf8_lossy(bytes);
+                self.insert(e.tag, &value, e.ord);
+            }
+        }
+        self.entries.shrink_to_fit();
+        self.arena.shrink_to_fit();
+    }
+
+    pub(super) fn heap_bytes(&self) -> usize {
+        map_bytes(&self.heads)
+            + self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.arena.capacity()
+    }
+}
+
+/// IP addresses and CIDR blocks: IPv4 as `u32` keys, IPv6 as `u128`, blocks in one table per
+/// prefix length (a lookup probes only the lengths in use, longest first).
+#[derive(Debug, Default)]
+pub(super) struct IpTable {
+    v4: HashMap<u32, u32>,
+    v6: HashMap<u128, u32>,
+    nets4: Vec<(u8, HashMap<u32, u32>)>,
+    nets6: Vec<(u8, HashMap<u128, u32>)>,
+    /// (indicator, next) chains.
+    chain: Vec<(u32, u32)>,
+}
+
+impl IpTable {
+    fn push(&mut self, head: Option<u32>, ord: u32) -> u32 {
+        #[allow(clippy::cast_possible_truncation)] // Ordinals and chains are u32 by design.
+        let index = self.chain.len() as u32;
+        self.chain.push((ord, head.unwrap_or(NONE)));
+        index
+    }
+
+    pub(super) fn insert_addr(&mut self, addr: IpAddr, ord: u32) {
+        match addr {
+            IpAddr::V4(a) => {
+                let key = u32::from(a);
+                let head = self.v4.get(&key).copied();
+                let index = self.push(head, ord);
+                self.v4.insert(key, index);
+            }
+            IpAddr::V6(a) => {
+                let key = u128::from(a);
+                let head = self.v6.get(&key).copied();
+                let index = self.push(head, ord);
+                self.v6.insert(key, index);
+            }
+        }
+    }
+
+    pub(super) fn insert_net(&mut self, net: IpAddr, len: u8, ord: u32) {
+        match net {
+            IpAddr::V4(a) => {
+                let key = u32::from(a);
+                let pos = position(&mut self.nets4, len);
+                let head = self.nets4[pos].1.get(&key).copied();
+                let index = self.push(head, ord);
+                self.nets4[pos].1.insert(key, index);
+            }
+            IpAddr::V6(a) => {
+                let key = u128::from(a);
+                let pos = position(&mut self.nets6, len);
+                let head = self.nets6[pos].1.get(&key).copied();
+                let index = self.push(head, ord);
+                self.nets6[pos].1.insert(key, index);
+            }
+        }
+    }
+
+    fn walk(&self, mut at: u32, hit: &mut dyn FnMut(u32)) {
+        while at != NONE {
+            let (ord, next) = self.chain[at as usize];
+            hit(ord);
+            at = next;
+        }
+    }
+
+    /// Calls `hit` with every indicator naming `addr` or a block that holds it.
+    pub(super) fn get(&self, addr: IpAddr, hit: &mut dyn FnMut(u32)) {
+        match addr {
+            IpAddr::V4(a) => {
+                if let Some(&h) = self.v4.get(&u32::from(a)) {
+                    self.walk(h, hit);
+                }
+                for (len, table) in &self.nets4 {
+                    if let IpAddr::V4(n) = mask(addr, *len) {
+                        if let Some(&h) = table.get(&u32::from(n)) {
+                            self.walk(h, hit);
+                        }
+                    }
+                }
+            }
+            IpAddr::V6(a) => {
+                if let Some(&h) = self.v6.get(&u128::from(a)) {
+                    self.walk(h, hit);
+                }
+                for (len, table) in &self.nets6 {
+                    if let IpAddr::V6(n) = mask(addr, *len) {
+                        if let Some(&h) = table.get(&u128::from(n)) {
+                            self.walk(h, hit);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `hit` with every indicator whose block lies inside `net`/`len` or whose address
+    /// does, for lookups of a block.
+    pub(super) fn get_within(&self, net: IpAddr, len: u8, hit: &mut dyn FnMut(u32)) {
+        let inside = |a: IpAddr| mask(a, len) == net;
+        for (&k, &h) in &self.v4 {
+            if inside(IpAddr::V4(k.into())) {
+                self.walk(h, hit);
+            }
+        }
+        for (&k, &h) in &self.v6 {
+            if inside(IpAddr::V6(k.into())) {
+                self.walk(h, hit);
+            }
+        }
+        for (l, table) in &self.nets4 {
+            for (&k, &h) in table {
+                if *l >= len && inside(IpAddr::V4(k.into())) {
+                    self.walk(h, hit);
+                }
+            }
+        }
+        for (l, table) in &self.nets6 {
+            for (&k, &h) in table {
+                if *l >= len && inside(IpAddr::V6(k.into())) {
+                    self.walk(h, hit);
+                }
+            }
+        }
+    }
+
+    /// Drops every chain link whose indicator `keep` refuses.
+    pub(super) fn retain(&mut self, keep: &dyn Fn(u32) -> bool) {
+        let old = std::mem::take(self);
+        let collect = |head: u32| {
+            let mut out = Vec::new();
+            let mut at = head;
+            while at != NONE {
+                let (ord, next) = old.chain[at as usize];
+                if keep(ord) {
+                    out.push(ord);
+                }
+                at = next;
+            }
+            out
+        };
+        for (&k, &h) in &old.v4 {
+            for ord in collect(h) {
+                self.insert_addr(IpAddr::V4(k.into()), ord);
+            }
+        }
+        for (&k, &h) in &old.v6 {
+            for ord in collect(h) {
+                self.insert_addr(IpAddr::V6(k.into()), ord);
+            }
+        }
+        for (len, table) in &old.nets4 {
+            for (&k, &h) in table {
+                for ord in collect(h) {
+                    self.insert_net(IpAddr::V4(k.into()), *len, ord);
+                }
+            }
+        }
+        for (len, table) in &old.nets6 {
+            for (&k, &h) in table {
+                for ord in collect(h) {
+                    self.insert_net(IpAddr::V6(k.into()), *len, ord);
+                }
+            }
+        }
+        self.chain.shrink_to_fit();
+    }
+
+    pub(super) fn heap_bytes(&self) -> usize {
+        map_bytes(&self.v4)
+            + map_bytes(&self.v6)
+            + self.nets4.iter().map(|(_, t)| map_bytes(t)).sum::<usize>()
+            + self.nets6.iter().map(|(_, t)| map_bytes(t)).sum::<usize>()
+            + self.chain.capacity() * 8
+    }
+}
+
+/// The slot of prefix length `len`, kept longest first, created if missing.
+fn position<K>(list: &mut Vec<(u8, HashMap<K, u32>)>, len: u8) -> usize {
+    if let Some(p) = list.iter().position(|(l, _)| *l == len) {
+        return p;
+    }
+    let p = list
+        .iter()
+        .position(|(l, _)| *l < len)
+        .unwrap_or(list.len());
+    list.insert(p, (len, HashMap::default()));
+    p
+}
+
+/// The heap a hash map holds: its buckets (key and value) and one control byte per bucket.
+pub(super) fn map_bytes<K, V>(map: &HashMap<K, V>) -> usize {
+    // hashbrown allocates a power of two of buckets at least 8/7 of the capacity.
+    let buckets = if map.capacity() == 0 {
+        0
+    } else {
+        (map.capacity() * 8 / 7).next_power_of_two()
+    };
+    buckets * (std::mem::size_of::<(K, V)>() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(t: &StringTable, tag: u16, v: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        t.get(tag, v, &mut |o| out.push(o));
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn strings_share_bytes_and_chain() {
+        let mut t = StringTable::new();
+        assert!(t.insert(1, "evil.example", 3));
+        assert!(t.insert(1, "evil.example", 9));
+        assert!(t.insert(2, "evil.example", 4));
+        assert_eq!(t.arena.len(), "evil.example".len() * 2);
+        assert_eq!(collect(&t, 1, "evil.example"), vec![3, 9]);
+        assert_eq!(collect(&t, 2, "evil.example"), vec![4]);
+        assert!(collect(&t, 1, "evil.exampl").is_empty());
+        t.retain(&|o| o != 3);
+        assert_eq!(collect(&t, 1, "evil.example"), vec![9]);
+    }
+
+    #[test]
+    fn ips_and_blocks() {
+        let mut t = IpTable::default();
+        t.insert_addr("198.51.100.7".parse().unwrap(), 1);
+        t.insert_net("10.0.0.0".parse().unwrap(), 8, 2);
+        t.insert_net("10.1.0.0".parse().unwrap(), 16, 3);
+        t.insert_addr("2001:db8::1".parse().unwrap(), 4);
+        let get = |a: &str| {
+            let mut out = Vec::new();
+            t.get(a.parse().unwrap(), &mut |o| out.push(o));
+            out.sort_unstable();
+            out
+        };
+        assert_eq!(get("198.51.100.7"), vec![1]);
+        assert_eq!(get("10.1.2.3"), vec![2, 3]);
+        assert_eq!(get("10.2.2.3"), vec![2]);
+        assert_eq!(get("11.0.0.1"), Vec::<u32>::new());
+        assert_eq!(get("2001:0db8:0000::1"), vec![4]);
+    }
+}

@@ -1,0 +1,277 @@
+//! Tests of the index: every way of filing a pattern, removal, and windowed state.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+fn index(patterns: &[&str]) -> Index {
+    let mut index = Index::new();
+    for p in patterns {
+        index.insert(&crate::validate(p).unwrap());
+    }
+    index
+}
+
+fn observed(objects: Value, time: &str) -> Value {
+    json!({"type": "observed-data", "id": "observed-data--00000000-0000-4000-8000-000000000000",
+           "first_observed": time, "last_observed": time, "number_observed": 1, "objects": objects})
+}
+
+fn scan_one(index: &Index, probes: &[Probe<'_>], types: &[&str], stix: Value) -> Vec<u32> {
+    let mut scanner = Scanner::new(index);
+    let mut hits = Vec::new();
+    scanner.observe(probes, types, 0, &mut || stix.clone(), &mut hits);
+    let mut ords: Vec<u32> = hits.into_iter().map(|h| h.ord).collect();
+    ords.sort_unstable();
+    ords
+}
+
+fn p(field: ProbeField<'static>, value: &'static str) -> Probe<'static> {
+    Probe { field, value }
+}
+
+#[test]
+fn exact_values_are_direct_and_normalised() {
+    let ix = index(&[
+        "[ipv4-addr:value = '198.51.100.7']",
+        "[domain-name:value = 'Evil.Example.COM']",
+        "[file:hashes.'SHA-256' = 'AABBCCDDEEFF00112233445566778899AABBCCDDEEFF00112233445566778899']",
+        "[ipv6-addr:value = '2001:db8::1']",
+        "[ipv4-addr:value ISSUBSET '10.0.0.0/8']",
+        "[url:value IN ('http://a.example/x', 'http://b.example/y')]",
+        "[process:name = 'evil.exe']",
+    ]);
+    for ord in 0..7 {
+        assert_eq!(ix.shape(ord), Some(Shape::Direct), "{ord}");
+    }
+    let none = json!(null);
+    assert_eq!(
+        scan_one(&ix, &[p(ProbeField::Ip, "198.51.100.7")], &[], none.clone()),
+        [0]
+    );
+    assert_eq!(
+        scan_one(
+            &ix,
+            &[p(ProbeField::Domain, "evil.example.com.")],
+            &[],
+            none.clone()
+        ),
+        [1]
+    );
+    assert_eq!(
+        scan_one(
+            &ix,
+            &[p(
+                ProbeField::Hash,
+                "aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899"
+            )],
+            &[],
+            none.clone()
+        ),
+        [2]
+    );
+    assert_eq!(
+        scan_one(
+            &ix,
+            &[p(ProbeField::Ip, "2001:0db8:0:0::1")],
+            &[],
+            none.clone()
+        ),
+        [3]
+    );
+    assert_eq!(
+        scan_one(&ix, &[p(ProbeField::Ip, "10.200.1.1")], &[], none.clone()),
+        [4]
+    );
+    assert_eq!(
+        scan_one(
+            &ix,
+            &[p(ProbeField::Url, "http://b.example/y")],
+            &[],
+            none.clone()
+        ),
+        [5]
+    );
+    assert!(
+        scan_one(
+            &ix,
+            &[p(ProbeField::Url, "HTTP://b.example/y")],
+            &[],
+            none.clone()
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        scan_one(
+            &ix,
+            &[p(ProbeField::Other("process:name"), "evil.exe")],
+            &[],
+            none.clone()
+        ),
+        [6]
+    );
+    assert!(scan_one(&ix, &[p(ProbeField::Ip, "198.51.100.8")], &[], none).is_empty());
+}
+
+#[test]
+fn removed_indicators_stop_matching_and_tables_compact() {
+    let mut ix = index(&[
+        "[ipv4-addr:value = '198.51.100.7']",
+        "[domain-name:value = 'a.example']",
+    ]);
+    ix.remove(0);
+    assert!(!ix.contains(0));
+    assert!(scan_one(&ix, &[p(ProbeField::Ip, "198.51.100.7")], &[], json!(null)).is_empty());
+    ix.remove(1);
+    assert!(ix.is_empty());
+    assert!(scan_one(&ix, &[p(ProbeField::Domain, "a.example")], &[], json!(null)).is_empty());
+    let ord = ix.insert(&crate::validate("[domain-name:value = 'a.example']").unwrap());
+    assert_eq!(
+        scan_one(&ix, &[p(ProbeField::Domain, "a.example")], &[], json!(null)),
+        [ord]
+    );
+}
+
+#[test]
+fn regexes_and_conjunctions_are_confirmed_by_the_evaluator() {
+    let ix = index(&[
+        "[domain-name:value LIKE '%.bad.example']",
+        "[file:name = 'x.exe' AND file:size > 10]",
+        "[file:size > 1000000]",
+    ]);
+    assert_eq!(ix.shape(0), Some(Shape::Verified));
+    assert_eq!(ix.shape(1), Some(Shape::Verified));
+    let dns = observed(
+        json!({"0": {"type": "domain-name", "value": "www.bad.example"}}),
+        "2024-01-01T00:00:00Z",
+    );
+    assert_eq!(
+        scan_one(
+            &ix,
+            &[p(ProbeField::Domain, "www.bad.example")],
+            &["domain-name"],
+            dns
+        ),
+        [0]
+    );
+    let small = observed(
+        json!({"0": {"type": "file", "name": "x.exe", "size": 5}}),
+        "2024-01-01T00:00:00Z",
+    );
+    assert!(
+        scan_one(
+            &ix,
+            &[p(ProbeField::Other("file:name"), "x.exe")],
+            &["file"],
+            small
+        )
+        .is_empty()
+    );
+    let big = observed(
+        json!({"0": {"type": "file", "name": "x.exe", "size": 2000000}}),
+        "2024-01-01T00:00:00Z",
+    );
+    assert_eq!(
+        scan_one(
+            &ix,
+            &[p(ProbeField::Other("file:name"), "x.exe")],
+            &["file"],
+            big
+        ),
+        [1, 2]
+    );
+}
+
+#[test]
+fn patterns_across_observations_keep_windowed_state() {
+    let ix = index(&[
+        "([domain-name:value = 'a.example'] FOLLOWEDBY [ipv4-addr:value = '198.51.100.7']) WITHIN 60 SECONDS",
+    ]);
+    assert_eq!(ix.shape(0), Some(Shape::Windowed));
+    let mut scanner = Scanner::new(&ix);
+    let mut hits = Vec::new();
+    let dns = |t: &str| {
+        observed(
+            json!({"0": {"type": "domain-name", "value": "a.example"}}),
+            t,
+        )
+    };
+    let ip = |t: &str| {
+        observed(
+            json!({"0": {"type": "ipv4-addr", "value": "198.51.100.7"}}),
+            t,
+        )
+    };
+    // The address first: no match, order matters.
+    scanner.observe(
+        &[p(ProbeField::Ip, "198.51.100.7")],
+        &[],
+        0,
+        &mut || ip("2024-01-01T00:00:00Z"),
+        &mut hits,
+    );
+    assert!(hits.is_empty());
+    scanner.observe(
+        &[p(ProbeField::Domain, "a.example")],
+        &[],
+        10_000_000,
+        &mut || dns("2024-01-01T00:00:10Z"),
+        &mut hits,
+    );
+    assert!(hits.is_empty());
+    // Too late: outside the window, and the state was pruned.
+    scanner.observe(
+        &[p(ProbeField::Ip, "198.51.100.7")],
+        &[],
+        200_000_000,
+        &mut || ip("2024-01-01T00:03:20Z"),
+        &mut hits,
+    );
+    assert!(hits.is_empty());
+    scanner.observe(
+        &[p(ProbeField::Domain, "a.example")],
+        &[],
+        300_000_000,
+        &mut || dns("2024-01-01T00:05:00Z"),
+        &mut hits,
+    );
+    scanner.observe(
+        &[p(ProbeField::Ip, "198.51.100.7")],
+        &[],
+        310_000_000,
+        &mut || ip("2024-01-01T00:05:10Z"),
+        &mut hits,
+    );
+    assert_eq!(
+        hits,
+        vec![Hit {
+            ord: 0,
+            value: "198.51.100.7".into()
+        }]
+    );
+}
+
+#[test]
+fn lookups_of_blocks_find_what_lies_inside() {
+    let ix = index(&[
+        "[ipv4-addr:value = '10.1.2.3']",
+        "[ipv4-addr:value = '192.0.2.1']",
+    ]);
+    let mut out = Vec::new();
+    ix.candidates(p(ProbeField::Ip, "10.0.0.0/8"), &mut |o| out.push(o));
+    assert_eq!(out, [0]);
+}
+
+#[test]
+fn memory_per_exact_indicator_is_small() {
+    let mut ix = Index::new();
+    for i in 0..10_000u32 {
+        let pattern = format!(
+            "[ipv4-addr:value = '{}']",
+            std::net::Ipv4Addr::from(0x0a00_0000 + i)
+        );
+        ix.insert(&crate::validate(&pattern).unwrap());
+    }
+    let per = ix.heap_bytes() / 10_000;
+    assert!(per < 60, "{per} bytes per IPv4 indicator");
+}
