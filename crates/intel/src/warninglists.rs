@@ -1,0 +1,292 @@
+//! MISP warning lists: lists of known-benign values (public resolvers, top domains, cloud
+//! ranges, RFC 1918 …) in the format of the MISP `warninglists` repository, which the
+//! `pymispwarninglists` package ships: one `list.json` per list,
+//! `{"name", "type", "list": [...]}` with `type` one of `string`, `cidr`, `hostname`,
+//! `substring` or `regex`.
+//!
+//! Matching: `string` compares whole values (domain names and hashes without regard to
+//! case); `hostname` matches a name, a subdomain of it, or the host of a URL or e-mail
+//! address; `cidr` matches addresses and blocks inside a listed block; `substring` matches a
+//! value containing an entry; `regex` one matching it.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use charter_pattern::index::{Field, IpKey, parse_ip};
+use foldhash::HashSet;
+use ipnet::IpNet;
+use serde::Deserialize;
+
+use crate::{Error, ErrorKind, Result};
+
+/// Every list loaded from one folder.
+#[derive(Debug, Default)]
+pub struct WarningLists {
+    lists: Vec<WarningList>,
+}
+
+#[derive(Debug)]
+struct WarningList {
+    name: String,
+    matcher: Matcher,
+}
+
+#[derive(Debug)]
+enum Matcher {
+    Strings(HashSet<String>),
+    Hostnames(HashSet<String>),
+    Cidrs(Vec<IpNet>),
+    Substrings(Vec<String>),
+    Regexes(regex::RegexSet),
+}
+
+#[derive(Deserialize)]
+struct ListFile {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    list: Vec<String>,
+}
+
+impl WarningLists {
+    /// Loads every `*.json` list under `dir` (any depth), in name order. A file that is not a
+    /// warning list is an error naming it.
+    pub fn load(dir: &Path) -> Result<WarningLists> {
+        let mut files = Vec::new();
+        collect(dir, &mut files)?;
+        files.sort();
+        let mut lists = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                Error::new(ErrorKind::Io, format!("reading {}: {e}", path.display()))
+            })?;
+            lists.push(parse(&text).map_err(|e| {
+                Error::new(
+                    ErrorKind::BadConfig,
+                    format!("{}: {}", path.display(), e.message()),
+                )
+            })?);
+        }
+        Ok(WarningLists { lists })
+    }
+
+    /// Lists from JSON texts (for tests and embedding).
+    pub fn from_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Result<WarningLists> {
+        let lists = texts.into_iter().map(parse).collect::<Result<Vec<_>>>()?;
+        Ok(WarningLists { lists })
+    }
+
+    /// The number of lists.
+    pub fn len(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// Whether no list is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
+    /// The name of the first list `value` (of `field`) is on.
+    pub fn check(&self, field: &Field, value: &str) -> Option<&str> {
+        let value = value.trim();
+        let lower = value.to_ascii_lowercase();
+        let ip = if *field == Field::Ip {
+            parse_ip(value)
+        } else {
+            None
+        };
+        let host = host_of(field, &lower);
+        self.lists
+            .iter()
+            .find(|l| l.matcher.matches(&lower, ip, host))
+            .map(|l| l.name.as_str())
+    }
+}
+
+impl Matcher {
+    fn matches(&self, lower: &str, ip: Option<IpKey>, host: Option<&str>) -> bool {
+        match self {
+            Matcher::Strings(set) => set.contains(lower),
+            Matcher::Hostnames(set) => host.is_some_and(|h| {
+                let mut rest = h;
+                loop {
+                    if set.contains(rest) {
+                        return true;
+                    }
+                    match rest.split_once('.') {
+                        Some((_, r)) => rest = r,
+                        None => return false,
+                    }
+                }
+            }),
+            Matcher::Cidrs(nets) => match ip {
+                Some(IpKey::Addr(a)) => nets.iter().any(|n| n.contains(&a)),
+                Some(IpKey::Net(a, l)) => {
+                    nets.iter().any(|n| n.prefix_len() <= l && n.contains(&a))
+                }
+                None => false,
+            },
+            Matcher::Substrings(subs) => subs.iter().any(|s| lower.contains(s.as_str())),
+            Matcher::Regexes(set) => set.is_match(lower),
+        }
+    }
+}
+
+/// The host a `hostname` list is checked against: the name itself, or the host of a URL or
+/// an e-mail address.
+fn host_of<'a>(field: &Field, lower: &'a str) -> Option<&'a str> {
+    let h = match field {
+        Field::Domain => lower,
+        Field::Url => {
+            let rest = lower.split_once("://").map_or(lower, |(_, r)| r);
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            host.split(':').next().unwrap_or(host)
+        }
+        Field::Email => lower.rsplit_once('@').map(|(_, d)| d)?,
+        _ => return None,
+    };
+    Some(h.strip_suffix('.').unwrap_or(h))
+}
+
+fn parse(text: &str) -> Result<WarningList> {
+    let file: ListFile = serde_json::from_str(text).map_err(|e| {
+        Error::new(
+            ErrorKind::BadConfig,
+            format!("not a MISP warning list: {e}"),
+        )
+    })?;
+    let entries = file.list.iter().map(|s| s.trim().to_ascii_lowercase());
+    let matcher = match file.kind.as_str() {
+        "string" => Matcher::Strings(entries.collect()),
+        "hostname" => Matcher::Hostnames(
+            entries
+                .map(|e| {
+                    e.trim_start_matches("*.")
+                        .trim_start_matches('.')
+                        .trim_end_matches('.')
+                        .to_owned()
+                })
+                .collect(),
+        ),
+        "cidr" => {
+            let mut nets = Vec::new();
+            for e in entries {
+                let net = match e.parse::<IpNet>() {
+                    Ok(n) => n.trunc(),
+                    Err(_) => match e.parse::<IpAddr>() {
+                        Ok(a) => IpNet::from(a),
+                        Err(_) => {
+                            return Err(Error::new(
+                                ErrorKind::BadConfig,
+                                format!(
+                                    "list '{}': '{e}' is not an address or CIDR block",
+                                    file.name
+                                ),
+                            ));
+                        }
+                    },
+                };
+                nets.push(net);
+            }
+            Matcher::Cidrs(nets)
+        }
+        "substring" => Matcher::Substrings(entries.collect()),
+        "regex" => Matcher::Regexes(
+            regex::RegexSet::new(file.list.iter().map(|s| format!("(?i){s}"))).map_err(|e| {
+                Error::new(
+                    ErrorKind::BadConfig,
+                    format!("list '{}': a regex does not compile: {e}", file.name),
+                )
+            })?,
+        ),
+        other => {
+            return Err(Error::new(
+                ErrorKind::BadConfig,
+                format!(
+                    "list '{}': type '{other}' is not string, cidr, hostname, substring or regex",
+                    file.name
+                ),
+            ));
+        }
+    };
+    Ok(WarningList {
+        name: file.name,
+        matcher,
+    })
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("reading the warning lists folder {}: {e}", dir.display()),
+        )
+    })?;
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| Error::new(ErrorKind::Io, format!("{}: {e}", dir.display())))?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lists() -> WarningLists {
+        WarningLists::from_texts([
+            r#"{"name": "List of known IPv4 public DNS resolvers", "type": "string", "list": ["8.8.8.8", "1.1.1.1"]}"#,
+            r#"{"name": "RFC 1918", "type": "cidr", "list": ["10.0.0.0/8", "192.168.0.0/16"]}"#,
+            r#"{"name": "Top domains", "type": "hostname", "list": ["google.com"]}"#,
+            r#"{"name": "Sinkholes", "type": "substring", "list": ["sinkhole"]}"#,
+            r#"{"name": "Test nets", "type": "regex", "list": ["^198\\.51\\.100\\."]}"#,
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn each_list_type_matches_its_way() {
+        let l = lists();
+        assert_eq!(
+            l.check(&Field::Ip, "8.8.8.8"),
+            Some("List of known IPv4 public DNS resolvers")
+        );
+        assert_eq!(l.check(&Field::Ip, "10.9.8.7"), Some("RFC 1918"));
+        assert_eq!(l.check(&Field::Ip, "10.9.0.0/16"), Some("RFC 1918"));
+        assert_eq!(
+            l.check(&Field::Domain, "Mail.Google.com"),
+            Some("Top domains")
+        );
+        assert_eq!(
+            l.check(&Field::Url, "https://www.google.com:443/x"),
+            Some("Top domains")
+        );
+        assert_eq!(l.check(&Field::Domain, "notgoogle.com"), None);
+        assert_eq!(
+            l.check(&Field::Domain, "sinkhole.bad.example"),
+            Some("Sinkholes")
+        );
+        assert_eq!(l.check(&Field::Ip, "198.51.100.7"), Some("Test nets"));
+        assert_eq!(l.check(&Field::Ip, "203.0.113.9"), None);
+    }
+
+    #[test]
+    fn bad_lists_are_named() {
+        let err = WarningLists::from_texts([r#"{"name": "x", "type": "cidr", "list": ["ten"]}"#])
+            .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "list 'x': 'ten' is not an address or CIDR block"
+        );
+        let err =
+            WarningLists::from_texts([r#"{"name": "x", "type": "glob", "list": []}"#]).unwrap_err();
+        assert!(err.message().contains("type 'glob'"), "{}", err.message());
+    }
+}
