@@ -27,6 +27,7 @@ mod audit;
 mod auth;
 mod error;
 mod filter;
+mod intel;
 mod objects;
 mod read;
 mod released;
@@ -49,6 +50,7 @@ pub use charter_store::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use filter::{parse_timestamp, parse_version_filter};
+pub use intel::{ActiveIndicator, IndicatorFilter, LookupMatch, MAX_LOOKUP_VALUES, SensorExport};
 pub use objects::{
     ApiRoot, CollectionInfo, ObjectFilter, ObjectPage, ObjectVersion, Status, StatusDetail,
     Submission,
@@ -112,6 +114,7 @@ struct Inner {
     config: HubConfig,
     credentials: auth::CredentialCache,
     throttle: throttle::Throttle,
+    warninglists: std::sync::RwLock<Arc<charter_intel::warninglists::WarningLists>>,
 }
 
 impl Hub {
@@ -123,6 +126,7 @@ impl Hub {
                 config,
                 credentials: auth::CredentialCache::new(),
                 throttle: throttle::Throttle::default(),
+                warninglists: std::sync::RwLock::default(),
             }),
         }
     }

@@ -78,7 +78,7 @@ impl Hub {
         Ok(Released::grant(info))
     }
 
-    async fn readable(
+    pub(crate) async fn readable(
         &self,
         viewer: &Viewer,
         api_root: &str,

@@ -2,6 +2,7 @@
 //! reads, credentials and the release record, without HTTP in the way.
 
 mod handling;
+mod intel;
 mod members;
 
 use std::sync::Arc;

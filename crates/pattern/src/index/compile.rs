@@ -206,3 +206,25 @@ fn object_types<'p>(c: &'p ComparisonExpr, out: &mut Vec<&'p str>) {
         }
     }
 }
+
+/// The values of a pattern that is one bracketed `OR` of equality, `IN` and `ISSUBSET`
+/// tests (the indicator a sensor can load as a list), with their fields; `None` for any
+/// other pattern, which a list of values would not express.
+pub fn exact_values(pattern: &Pattern) -> Option<Vec<(Field, String)>> {
+    let ObservationKind::Comparison(c) = &unwrap_groups(&pattern.root).kind else {
+        return None;
+    };
+    if !is_direct(c) {
+        return None;
+    }
+    let anchors = anchors(c)?;
+    Some(
+        anchors
+            .into_iter()
+            .filter_map(|a| match a {
+                Anchor::Exact(field, value) => Some((field, value)),
+                Anchor::Regex(..) => None,
+            })
+            .collect(),
+    )
+}

@@ -36,6 +36,7 @@ use std::sync::{Arc, OnceLock};
 use foldhash::HashMap;
 
 use crate::ast::Pattern;
+pub use compile::exact_values;
 pub use keys::{Field, IpKey, classify, normalise, parse_ip};
 pub use scanner::{Hit, Scanner, WINDOW_OBSERVATIONS};
 

@@ -1,0 +1,402 @@
+//! Acting on intelligence through the one door: the active indicators a principal may see
+//! (for scans), lookups of values against them, and exports for sensors.
+//!
+//! **Invariant (one door):** every function here takes the requesting `Viewer`, reads only
+//! the collections it may read, asks the store for the versions in its audience (the same
+//! query as a TAXII read), re-checks each with `charter_policy::may_release`, records in the
+//! release record exactly the versions it hands out (all active indicators for a scan or an
+//! export, only the matching ones for a lookup), and returns `Released<T>`.
+//!
+//! An indicator is *active* at an instant when its latest version visible to the principal
+//! has `valid_from` ≤ that instant < `valid_until` and is not revoked; a revocation is a
+//! newer version, so it takes effect on the next read.
+//!
+//! Warning lists (MISP format, `warninglists = "DIR"` in the configuration) flag an
+//! indicator whose value is on one; flagged indicators are left out of scans and exports
+//! unless the caller asks for them, and lookups show the flag.
+
+use std::sync::Arc;
+
+use charter_intel::export::{SensorFormat, SensorValue};
+use charter_intel::warninglists::WarningLists;
+use charter_pattern::index::{Field, Index, Probe, ProbeField, classify, exact_values};
+use charter_policy::TlpLevel;
+use charter_stix::Timestamp;
+use charter_store::{ObjectQuery, VersionFilter};
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::objects::now_micros;
+use crate::{Hub, Released, Viewer};
+
+/// The most values one lookup may carry.
+pub const MAX_LOOKUP_VALUES: usize = 10_000;
+
+/// Which indicators a scan, lookup or export takes.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorFilter {
+    /// The API root of the collections.
+    pub api_root: String,
+    /// Only these collections (ids or aliases); empty: every collection the principal may
+    /// read.
+    pub collections: Vec<String>,
+    /// Only values of these kinds: `ip`, `domain`, `url`, `email`, `hash` (empty: all).
+    pub kinds: Vec<String>,
+    /// Only versions at or below this TLP level.
+    pub max_tlp: Option<TlpLevel>,
+    /// Active at this instant (default: now).
+    pub at: Option<Timestamp>,
+    /// Keep indicators whose value is on a warning list (flagged).
+    pub include_warninglisted: bool,
+}
+
+/// An active indicator as a scan, lookup or export sees it.
+#[derive(Debug, Clone)]
+pub struct ActiveIndicator {
+    /// The STIX id.
+    pub id: String,
+    /// The version (`modified`).
+    pub version: String,
+    /// The indicator's `name`, or empty.
+    pub name: String,
+    /// The collection it was read from.
+    pub collection: String,
+    /// The version's TLP level.
+    pub tlp: TlpLevel,
+    /// The STIX pattern.
+    pub pattern: Arc<charter_pattern::Pattern>,
+    /// The values a sensor can load, when the pattern is a list of equalities.
+    pub values: Option<Vec<(Field, String)>>,
+    /// The warning list one of its values is on.
+    pub warning: Option<String>,
+}
+
+/// The indicators that matched one looked-up value.
+#[derive(Debug, Clone)]
+pub struct LookupMatch {
+    /// The value as given.
+    pub value: String,
+    /// What the value was taken to be (`ip`, `domain`, …), or `None` when it is none of
+    /// these.
+    pub kind: Option<&'static str>,
+    /// The matching indicators; `exact` tells a full match from a pattern that needs more
+    /// than this value (an `AND`, a sequence).
+    pub indicators: Vec<(ActiveIndicator, bool)>,
+}
+
+/// A rendered export.
+#[derive(Debug, Clone)]
+pub struct SensorExport {
+    /// The text.
+    pub text: String,
+    /// The highest TLP of its contents (`None` when empty).
+    pub highest_tlp: Option<TlpLevel>,
+    /// How many values it holds.
+    pub values: usize,
+}
+
+impl Hub {
+    /// Replaces the warning lists.
+    pub fn set_warninglists(&self, lists: WarningLists) {
+        if let Ok(mut slot) = self.inner.warninglists.write() {
+            *slot = Arc::new(lists);
+        }
+    }
+
+    fn warninglists(&self) -> Arc<WarningLists> {
+        self.inner
+            .warninglists
+            .read()
+            .map(|l| l.clone())
+            .unwrap_or_default()
+    }
+
+    /// The active indicators `viewer` may see, for a scan. Recorded as released.
+    pub async fn indicators(
+        &self,
+        viewer: &Viewer,
+        filter: &IndicatorFilter,
+    ) -> Result<Released<Vec<ActiveIndicator>>> {
+        let found = self.gather(viewer, filter).await?;
+        self.record_all(viewer, "indicators", &found).await?;
+        Ok(Released::grant(found))
+    }
+
+    /// Looks `values` up against the active indicators `viewer` may see. Only the matching
+    /// indicators are recorded as released.
+    pub async fn lookup(
+        &self,
+        viewer: &Viewer,
+        filter: &IndicatorFilter,
+        values: &[String],
+    ) -> Result<Released<Vec<LookupMatch>>> {
+        if values.len() > MAX_LOOKUP_VALUES {
+            return Err(Error::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "{} values in one lookup; at most {MAX_LOOKUP_VALUES}",
+                    values.len()
+                ),
+            ));
+        }
+        let mut filter = filter.clone();
+        // A lookup shows flagged indicators, with their flag.
+        filter.include_warninglisted = true;
+        let found = self.gather(viewer, &filter).await?;
+        let mut index = Index::new();
+        for ind in &found {
+            index.insert(&ind.pattern);
+        }
+        let mut answers = Vec::with_capacity(values.len());
+        let mut released = vec![false; found.len()];
+        for value in values {
+            let field = classify(value);
+            let mut matched = Vec::new();
+            if let Some(field) = &field {
+                let probe = Probe {
+                    field: match field {
+                        Field::Ip => ProbeField::Ip,
+                        Field::Domain => ProbeField::Domain,
+                        Field::Url => ProbeField::Url,
+                        Field::Email => ProbeField::Email,
+                        _ => ProbeField::Hash,
+                    },
+                    value: value.trim(),
+                };
+                let mut ords = Vec::new();
+                index.candidates(probe, &mut |o| ords.push(o));
+                ords.sort_unstable();
+                ords.dedup();
+                for o in ords {
+                    let exact = index.shape(o) == Some(charter_pattern::index::Shape::Direct);
+                    if let Some(ind) = found.get(o as usize) {
+                        released[o as usize] = true;
+                        matched.push((ind.clone(), exact));
+                    }
+                }
+            }
+            answers.push(LookupMatch {
+                value: value.clone(),
+                kind: field.map(|f| match f {
+                    Field::Ip => "ip",
+                    Field::Domain => "domain",
+                    Field::Url => "url",
+                    Field::Email => "email",
+                    _ => "hash",
+                }),
+                indicators: matched,
+            });
+        }
+        let hits: Vec<ActiveIndicator> = found
+            .into_iter()
+            .zip(released)
+            .filter_map(|(i, r)| r.then_some(i))
+            .collect();
+        self.record_all(viewer, "lookup", &hits).await?;
+        Ok(Released::grant(answers))
+    }
+
+    /// An export for sensors of the active indicators `viewer` may see.
+    pub async fn sensor_export(
+        &self,
+        viewer: &Viewer,
+        filter: &IndicatorFilter,
+        format: SensorFormat,
+        sid_base: u64,
+    ) -> Result<Released<SensorExport>> {
+        let found = self.gather(viewer, filter).await?;
+        let kinds = &filter.kinds;
+        let mut values = Vec::new();
+        let mut exported = Vec::new();
+        let mut highest = None;
+        for ind in found {
+            let Some(list) = &ind.values else {
+                continue;
+            };
+            let before = values.len();
+            for (field, value) in list {
+                if !kinds.is_empty() && !kinds.iter().any(|k| k == field.name()) {
+                    continue;
+                }
+                if matches!(field, Field::Other(_)) {
+                    continue;
+                }
+                values.push(SensorValue {
+                    id: ind.id.clone(),
+                    name: ind.name.clone(),
+                    tlp: ind.tlp.name().to_owned(),
+                    field: field.clone(),
+                    value: value.clone(),
+                    warning: ind.warning.clone(),
+                });
+            }
+            if values.len() > before {
+                highest = highest.max(Some(ind.tlp));
+                exported.push(ind);
+            }
+        }
+        let mut out = Vec::new();
+        let tlp = highest.map_or("none (empty export)", TlpLevel::name);
+        charter_intel::export::write(format, &values, tlp, sid_base, &mut out)
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("rendering the export: {e}")))?;
+        let text = String::from_utf8(out)
+            .map_err(|_| Error::new(ErrorKind::Internal, "the export is not UTF-8"))?;
+        self.record_all(viewer, &format!("export:{}", format.name()), &exported)
+            .await?;
+        Ok(Released::grant(SensorExport {
+            text,
+            highest_tlp: highest,
+            values: values.len(),
+        }))
+    }
+
+    /// Records the release of `found`, one entry per collection.
+    async fn record_all(
+        &self,
+        viewer: &Viewer,
+        form: &str,
+        found: &[ActiveIndicator],
+    ) -> Result<()> {
+        let mut by_collection: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+        for ind in found {
+            match by_collection.iter_mut().find(|(c, _)| *c == ind.collection) {
+                Some((_, list)) => list.push((&ind.id, &ind.version)),
+                None => by_collection.push((&ind.collection, vec![(&ind.id, &ind.version)])),
+            }
+        }
+        for (collection, list) in by_collection {
+            self.record_release(viewer, collection, form, &list).await?;
+        }
+        Ok(())
+    }
+
+    /// The active indicators `viewer` may see under `filter`, not yet recorded.
+    async fn gather(
+        &self,
+        viewer: &Viewer,
+        filter: &IndicatorFilter,
+    ) -> Result<Vec<ActiveIndicator>> {
+        let collections = if filter.collections.is_empty() {
+            self.collections(viewer, &filter.api_root)
+                .await?
+                .into_inner()
+                .into_iter()
+                .filter(|c| c.can_read)
+                .map(|c| c.record)
+                .collect()
+        } else {
+            let mut list = Vec::new();
+            for c in &filter.collections {
+                list.push(self.readable(viewer, &filter.api_root, c).await?);
+            }
+            list
+        };
+        let at = filter
+            .at
+            .as_ref()
+            .map_or_else(now_micros, Timestamp::unix_micros);
+        let lists = self.warninglists();
+        let audience = viewer.audience_filter();
+        let mut found = Vec::new();
+        for record in collections {
+            let mut after = None;
+            loop {
+                let query = ObjectQuery {
+                    collection: record.id.clone(),
+                    added_after: None,
+                    ids: Vec::new(),
+                    types: vec!["indicator".to_owned()],
+                    versions: VersionFilter::last(),
+                    spec_versions: Vec::new(),
+                    limit: self.config().max_page_size,
+                    after,
+                    with_raw: true,
+                    audience: audience.map(<[String]>::to_vec),
+                };
+                let page = self.store().query(query).await?;
+                for item in page.items {
+                    if let Some(keys) = audience {
+                        if !charter_policy::may_release(&item.grants, keys) {
+                            tracing::error!(id = %item.id, "store returned a version outside the audience");
+                            continue;
+                        }
+                    }
+                    let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
+                    if filter.max_tlp.is_some_and(|max| tlp > max) {
+                        continue;
+                    }
+                    if let Some(ind) = active(
+                        &item.raw,
+                        at,
+                        &record.id,
+                        tlp,
+                        item.version.text.clone(),
+                        &lists,
+                    ) {
+                        if ind.warning.is_some() && !filter.include_warninglisted {
+                            continue;
+                        }
+                        if !filter.kinds.is_empty()
+                            && !ind.values.as_ref().is_some_and(|vs| {
+                                vs.iter()
+                                    .any(|(f, _)| filter.kinds.iter().any(|k| k == f.name()))
+                            })
+                        {
+                            continue;
+                        }
+                        found.push(ind);
+                    }
+                }
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The indicator in `raw` if it is a STIX-pattern indicator active at `at`.
+fn active(
+    raw: &str,
+    at: i64,
+    collection: &str,
+    tlp: TlpLevel,
+    version: String,
+    lists: &WarningLists,
+) -> Option<ActiveIndicator> {
+    let v: Value = serde_json::from_str(raw).ok()?;
+    let s = |k: &str| v.get(k).and_then(Value::as_str);
+    if s("type") != Some("indicator") || s("pattern_type") != Some("stix") {
+        return None;
+    }
+    if v.get("revoked").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    let micros = |k: &str| {
+        s(k).and_then(|t| Timestamp::parse(t).ok())
+            .map(|t| t.unix_micros())
+    };
+    if micros("valid_from").is_some_and(|f| f > at)
+        || micros("valid_until").is_some_and(|u| u <= at)
+    {
+        return None;
+    }
+    let pattern = charter_pattern::parse(s("pattern")?).ok()?;
+    let values = exact_values(&pattern);
+    let warning = values.as_ref().and_then(|vs| {
+        vs.iter()
+            .find_map(|(f, value)| lists.check(f, value).map(str::to_owned))
+    });
+    Some(ActiveIndicator {
+        id: s("id")?.to_owned(),
+        version,
+        name: s("name").unwrap_or_default().to_owned(),
+        collection: collection.to_owned(),
+        tlp,
+        pattern: Arc::new(pattern),
+        values,
+        warning,
+    })
+}
