@@ -103,11 +103,13 @@ fn dependencies_point_downward_and_protocols_stay_in_their_crate() {
         ("charter-pattern", &["charter-stix"]),
         ("charter-policy", &["charter-stix"]),
         ("charter-store", &["charter-stix"]),
+        ("charter-intel", &["charter-stix", "charter-pattern"]),
         (
             "charter-hub",
             &[
                 "charter-stix",
                 "charter-pattern",
+                "charter-intel",
                 "charter-policy",
                 "charter-store",
             ],

@@ -42,6 +42,8 @@ use charter_store::Store;
 
 pub use audit::AuditReport;
 pub use auth::TOKEN_PREFIX;
+pub use charter_intel::export::SensorFormat;
+pub use charter_intel::warninglists::WarningLists;
 pub use charter_policy::TlpLevel;
 pub use charter_stix::Timestamp;
 pub use charter_store::{

@@ -7,6 +7,7 @@ mod audit;
 mod discovery;
 mod errors;
 mod filters;
+mod intel;
 mod media;
 mod members;
 mod objects;

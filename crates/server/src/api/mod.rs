@@ -12,8 +12,12 @@
 //! | --- | --- | --- |
 //! | `/api/v1/audit?after=SEQ&limit=N` | GET | auditors, node administrators |
 //! | `/api/v1/audit/verify` | GET | auditors, node administrators |
+//! | `/api/v1/lookup?value=V` | GET, POST | any member (sees only what it may read) |
+//! | `/api/v1/export?format=F` | GET | any member (exports only what it may read) |
+//! | `/api/v1/openapi.json` | GET | anyone |
 
 mod audit;
+mod intel;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -33,6 +37,9 @@ pub(crate) fn routes() -> Router<Hub> {
     Router::new()
         .route("/audit", get(audit::entries))
         .route("/audit/verify", get(audit::verify))
+        .route("/lookup", get(intel::lookup_get).post(intel::lookup_post))
+        .route("/export", get(intel::export))
+        .route("/openapi.json", get(intel::openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
