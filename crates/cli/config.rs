@@ -37,6 +37,7 @@ struct FileConfig {
     max_content_length: Option<u64>,
     max_objects_per_envelope: Option<usize>,
     log_format: Option<LogFormat>,
+    warninglists: Option<PathBuf>,
 }
 
 /// How logs are written to standard error.
@@ -61,6 +62,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Limits passed to the hub.
     pub hub: charter_hub::HubConfig,
+    /// The folder of MISP warning lists (`warninglists = "DIR"`), relative paths taken
+    /// from the configuration file's folder.
+    pub warninglists: Option<PathBuf>,
 }
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -121,11 +125,18 @@ impl Config {
             anyhow::ensure!(n > 0, "max_objects_per_envelope must be at least 1");
             hub.max_objects_per_envelope = n;
         }
+        let warninglists = file.warninglists.map(|dir| match &args.config {
+            Some(path) if dir.is_relative() => {
+                path.parent().map_or_else(|| dir.clone(), |p| p.join(&dir))
+            }
+            _ => dir,
+        });
         Ok(Config {
             listen,
             data,
             log_format: file.log_format.unwrap_or_default(),
             hub,
+            warninglists,
         })
     }
 }

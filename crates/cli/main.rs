@@ -9,9 +9,11 @@ mod cmd_audit;
 mod cmd_collection;
 mod cmd_community;
 mod cmd_export;
+mod cmd_export_sensor;
 mod cmd_ingest;
 mod cmd_org;
 mod cmd_pattern;
+mod cmd_scan;
 mod cmd_serve;
 mod cmd_token;
 mod cmd_user;
@@ -39,6 +41,10 @@ enum Command {
     Ingest(cmd_ingest::IngestArgs),
     /// Write a collection's objects to a bundle or JSON Lines.
     Export(cmd_export::ExportArgs),
+    /// Write the active indicators as Suricata rules, a Zeek Intel file, a blocklist or CSV.
+    ExportSensor(cmd_export_sensor::ExportSensorArgs),
+    /// Match logs against the shared indicators; report sightings back.
+    Scan(cmd_scan::ScanArgs),
     /// Check STIX 2.1 objects against the specification (no data folder needed).
     Validate(cmd_validate::ValidateArgs),
     /// Check STIX patterns and match them against observations.
@@ -63,6 +69,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd_serve::run(args),
         Command::Ingest(args) => cmd_ingest::run(args),
         Command::Export(args) => cmd_export::run(args),
+        Command::ExportSensor(args) => cmd_export_sensor::run(args),
+        Command::Scan(args) => cmd_scan::run(args),
         Command::Validate(args) => cmd_validate::run(args),
         Command::Pattern(args) => cmd_pattern::run(args),
         Command::Org(args) => cmd_org::run(args),

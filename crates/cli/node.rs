@@ -24,6 +24,12 @@ pub async fn open(config: &Config) -> Result<(Hub, Option<String>)> {
     let store = SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?;
     let store: Arc<dyn Store> = Arc::new(store);
     let hub = Hub::new(store, config.hub.clone());
+    if let Some(dir) = &config.warninglists {
+        let lists = charter_hub::WarningLists::load(dir)
+            .with_context(|| format!("loading the warning lists in {}", dir.display()))?;
+        tracing::info!(lists = lists.len(), "warning lists loaded");
+        hub.set_warninglists(lists);
+    }
     let admin_password = std::env::var("CHARTER_ADMIN_PASSWORD").ok();
     let generated = hub
         .bootstrap(admin_password)

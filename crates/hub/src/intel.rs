@@ -400,3 +400,73 @@ fn active(
         warning,
     })
 }
+
+/// How often one indicator was seen by a scan, for a sighting.
+#[derive(Debug, Clone)]
+pub struct SightingCount {
+    /// The indicator's STIX id.
+    pub indicator: String,
+    /// How many times it matched.
+    pub count: u64,
+    /// The first time it was seen, in microseconds since the epoch.
+    pub first_seen: i64,
+    /// The last time it was seen, in microseconds since the epoch.
+    pub last_seen: i64,
+}
+
+impl Hub {
+    /// Submits one STIX sighting per entry of `counts` to `collection`, sighted where the
+    /// viewer's organisation is (its STIX identity in `where_sighted_refs`), through the
+    /// ordinary write path. The viewer must belong to an organisation.
+    pub async fn report_sightings(
+        &self,
+        viewer: &Viewer,
+        api_root: &str,
+        collection: &str,
+        counts: &[SightingCount],
+    ) -> Result<Released<crate::Status>> {
+        let org = viewer.org().ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidInput,
+                "sightings name the member that saw them: act as a member of an organisation",
+            )
+        })?;
+        let identity = self
+            .store()
+            .orgs()
+            .await?
+            .into_iter()
+            .find(|o| o.id == org)
+            .map(|o| o.identity_id)
+            .ok_or_else(|| Error::not_found(format!("organisation '{org}'")))?;
+        let now = Timestamp::from_unix_micros(now_micros());
+        let mut objects = Vec::with_capacity(counts.len());
+        for c in counts {
+            let first = Timestamp::from_unix_micros(c.first_seen.min(c.last_seen));
+            let last = Timestamp::from_unix_micros(c.last_seen.max(c.first_seen));
+            let sighting = serde_json::json!({
+                "type": "sighting",
+                "spec_version": "2.1",
+                "id": format!("sighting--{}", uuid::Uuid::new_v4()),
+                "created": now.as_str(),
+                "modified": now.as_str(),
+                "sighting_of_ref": c.indicator,
+                "count": c.count.min(999_999_999),
+                "first_seen": first.as_str(),
+                "last_seen": last.as_str(),
+                "where_sighted_refs": [identity],
+            });
+            let raw = serde_json::value::RawValue::from_string(sighting.to_string())
+                .map_err(|e| Error::new(ErrorKind::Internal, format!("a sighting: {e}")))?;
+            objects.push(raw);
+        }
+        self.add_objects(
+            viewer,
+            api_root,
+            collection,
+            objects,
+            &crate::Submission::default(),
+        )
+        .await
+    }
+}

@@ -52,7 +52,9 @@ pub use charter_store::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use filter::{parse_timestamp, parse_version_filter};
-pub use intel::{ActiveIndicator, IndicatorFilter, LookupMatch, MAX_LOOKUP_VALUES, SensorExport};
+pub use intel::{
+    ActiveIndicator, IndicatorFilter, LookupMatch, MAX_LOOKUP_VALUES, SensorExport, SightingCount,
+};
 pub use objects::{
     ApiRoot, CollectionInfo, ObjectFilter, ObjectPage, ObjectVersion, Status, StatusDetail,
     Submission,
