@@ -35,7 +35,10 @@ struct WarningList {
 enum Matcher {
     Strings(HashSet<String>),
     Hostnames(HashSet<String>),
-    Cidrs(Vec<IpNet>),
+    /// Blocks by prefix length (longest first), each a set of network addresses, so a check
+    /// costs one set lookup per length in use (lists such as public-dns-v4 hold tens of
+    /// thousands of blocks).
+    Cidrs(Vec<(u8, HashSet<IpAddr>)>),
     Substrings(Vec<String>),
     Regexes(regex::RegexSet),
 }
@@ -119,13 +122,19 @@ impl Matcher {
                     }
                 }
             }),
-            Matcher::Cidrs(nets) => match ip {
-                Some(IpKey::Addr(a)) => nets.iter().any(|n| n.contains(&a)),
-                Some(IpKey::Net(a, l)) => {
-                    nets.iter().any(|n| n.prefix_len() <= l && n.contains(&a))
-                }
-                None => false,
-            },
+            Matcher::Cidrs(by_len) => {
+                let (addr, len) = match ip {
+                    Some(IpKey::Addr(a)) => (a, if a.is_ipv4() { 32 } else { 128 }),
+                    Some(IpKey::Net(a, l)) => (a, l),
+                    None => return false,
+                };
+                let max = if addr.is_ipv4() { 32 } else { 128 };
+                by_len.iter().any(|(l, set)| {
+                    *l <= len
+                        && *l <= max
+                        && set.contains(&charter_pattern::index::keys::mask(addr, *l))
+                })
+            }
             Matcher::Substrings(subs) => subs.iter().any(|s| lower.contains(s.as_str())),
             Matcher::Regexes(set) => set.is_match(lower),
         }
@@ -170,7 +179,7 @@ fn parse(text: &str) -> Result<WarningList> {
                 .collect(),
         ),
         "cidr" => {
-            let mut nets = Vec::new();
+            let mut by_len: Vec<(u8, HashSet<IpAddr>)> = Vec::new();
             for e in entries {
                 let net = match e.parse::<IpNet>() {
                     Ok(n) => n.trunc(),
@@ -187,9 +196,16 @@ fn parse(text: &str) -> Result<WarningList> {
                         }
                     },
                 };
-                nets.push(net);
+                let (len, addr) = (net.prefix_len(), net.network());
+                match by_len.iter_mut().find(|(l, _)| *l == len) {
+                    Some((_, set)) => {
+                        set.insert(addr);
+                    }
+                    None => by_len.push((len, std::iter::once(addr).collect())),
+                }
             }
-            Matcher::Cidrs(nets)
+            by_len.sort_by(|a, b| b.0.cmp(&a.0));
+            Matcher::Cidrs(by_len)
         }
         "substring" => Matcher::Substrings(entries.collect()),
         "regex" => Matcher::Regexes(
@@ -275,6 +291,35 @@ mod tests {
         );
         assert_eq!(l.check(&Field::Ip, "198.51.100.7"), Some("Test nets"));
         assert_eq!(l.check(&Field::Ip, "203.0.113.9"), None);
+    }
+
+    #[test]
+    fn the_real_lists_load_and_match() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/warninglists");
+        let l = WarningLists::load(&dir).unwrap();
+        assert_eq!(l.len(), 7);
+        assert_eq!(
+            l.check(&Field::Ip, "10.20.30.40"),
+            Some("List of RFC 1918 CIDR blocks")
+        );
+        assert_eq!(
+            l.check(&Field::Domain, "www.google.com"),
+            Some("Top 10K most-used sites from Tranco")
+        );
+        assert_eq!(
+            l.check(&Field::Hash, "D41D8CD98F00B204E9800998ECF8427E"),
+            Some("List of known hashes for empty files")
+        );
+        assert_eq!(
+            l.check(&Field::Ip, "203.0.113.7")
+                .map(|n| n.contains("5735")),
+            Some(true)
+        );
+        assert_eq!(l.check(&Field::Ip, "77.90.185.20"), None);
+        assert_eq!(
+            l.check(&Field::Domain, "surely-not-a-top-site.example"),
+            None
+        );
     }
 
     #[test]

@@ -269,6 +269,11 @@ impl Index {
         self.general.get(object_type).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether any indicator is evaluated by object type alone.
+    pub fn has_general(&self) -> bool {
+        !self.general.is_empty()
+    }
+
     /// The pattern of a non-direct indicator.
     pub fn pattern(&self, ord: u32) -> Option<&Arc<Pattern>> {
         self.patterns.get(&ord)

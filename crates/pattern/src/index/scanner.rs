@@ -77,7 +77,7 @@ impl<'i> Scanner<'i> {
                 }
             });
         }
-        for t in types {
+        for t in types.iter().filter(|_| index.has_general()) {
             for &ord in index.general(t) {
                 if self.seen.insert(ord) {
                     self.candidates.push((ord, usize::MAX));

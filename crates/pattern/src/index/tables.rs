@@ -27,11 +27,33 @@ struct Entry {
     tag: u16,
 }
 
+/// A hasher for keys that are already seeded hashes: it passes them through, so a lookup
+/// hashes its value once.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed with it; anything else is folded in, never lost.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type HashedMap = std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<PassThrough>>;
+
 /// Exact string values by (tag, value), in one arena.
 #[derive(Debug)]
 pub(super) struct StringTable {
     hasher: foldhash::fast::RandomState,
-    heads: HashMap<u64, u32>,
+    heads: HashedMap,
     entries: Vec<Entry>,
     arena: Vec<u8>,
 }
@@ -41,7 +63,7 @@ impl StringTable {
     pub(super) fn new() -> StringTable {
         StringTable {
             hasher: foldhash::fast::RandomState::default(),
-            heads: HashMap::default(),
+            heads: HashedMap::default(),
             entries: Vec::new(),
             arena: Vec::new(),
         }
@@ -332,7 +354,7 @@ fn position<K>(list: &mut Vec<(u8, HashMap<K, u32>)>, len: u8) -> usize {
 }
 
 /// The heap a hash map holds: its buckets (key and value) and one control byte per bucket.
-pub(super) fn map_bytes<K, V>(map: &HashMap<K, V>) -> usize {
+pub(super) fn map_bytes<K, V, S>(map: &std::collections::HashMap<K, V, S>) -> usize {
     // hashbrown allocates a power of two of buckets at least 8/7 of the capacity.
     let buckets = if map.capacity() == 0 {
         0
