@@ -76,6 +76,23 @@ impl Record {
         self.values.push((field, start..self.buf.len()));
     }
 
+    /// Adds a value of `field` made of `parts` one after another (a URL from its host and
+    /// path), without an intermediate string.
+    pub fn push_joined(&mut self, field: Field, parts: &[&str]) {
+        let start = self.buf.len();
+        for p in parts {
+            self.buf.push_str(p);
+        }
+        if self.buf.len() == start {
+            return;
+        }
+        let ty = sco_type(&field, &self.buf[start..]);
+        if !self.types.contains(&ty) {
+            self.types.push(ty);
+        }
+        self.values.push((field, start..self.buf.len()));
+    }
+
     /// The values, in input order.
     pub fn values(&self) -> impl Iterator<Item = (&Field, &str)> {
         self.values.iter().map(|(f, r)| (f, &self.buf[r.clone()]))

@@ -103,7 +103,10 @@ pub struct ZeekReader {
     empty: String,
     /// The role of each column, by position.
     columns: Vec<Option<Role>>,
-    host_column: Option<usize>,
+    /// The separator when it is one character.
+    separator_char: Option<char>,
+    /// The last column with a role: the rest of a line is not split.
+    last_column: usize,
 }
 
 impl ZeekReader {
@@ -118,7 +121,8 @@ impl ZeekReader {
             unset: "-".to_owned(),
             empty: "(empty)".to_owned(),
             columns: Vec::new(),
-            host_column: None,
+            last_column: 0,
+            separator_char: Some('\t'),
         }
     }
 
@@ -139,6 +143,11 @@ impl ZeekReader {
                         ),
                     )
                 })?;
+                let mut chars = self.separator.chars();
+                self.separator_char = match (chars.next(), chars.next()) {
+                    (Some(c), None) => Some(c),
+                    _ => None,
+                };
             }
             "#set_separator" => {
                 self.set_separator = rest
@@ -160,7 +169,7 @@ impl ZeekReader {
             "#fields" => {
                 let names: Vec<&str> = line.split(&self.separator).skip(1).collect();
                 self.columns = names.iter().map(|n| role(n)).collect();
-                self.host_column = names.iter().position(|n| *n == "host");
+                self.last_column = self.columns.iter().rposition(Option::is_some).unwrap_or(0);
             }
             _ => {}
         }
@@ -206,20 +215,46 @@ impl Reader for ZeekReader {
             }
             record.clear();
             record.position = self.position;
-            let sep = self.separator.as_str();
-            let host = self
-                .host_column
-                .and_then(|i| self.line.split(sep).nth(i))
-                .filter(|h| *h != self.unset && *h != self.empty)
-                .map(str::to_owned);
-            for (i, value) in self.line.split(sep).enumerate() {
+            let line = self.line.as_str();
+            let (mut host, mut uri) = (None, None);
+            let mut each = |i: usize, value: &'_ str, record: &mut Record| {
                 let Some(Some(role)) = self.columns.get(i) else {
-                    continue;
+                    return;
                 };
                 if value == self.unset || value == self.empty {
-                    continue;
+                    return;
                 }
-                push(record, *role, value, self.set_separator, host.as_deref());
+                // Where the value sits in the line, to join the URI to the host at the end.
+                let at = value.as_ptr() as usize - line.as_ptr() as usize;
+                match role {
+                    Role::Uri => uri = Some(at..at + value.len()),
+                    Role::Host => {
+                        host = Some(at..at + value.len());
+                        push_host(record, value);
+                    }
+                    _ => push(record, *role, value, self.set_separator, None),
+                }
+            };
+            let columns = self.last_column + 1;
+            // A one-character separator (Zeek's tab) splits on a char, which is faster.
+            match self.separator_char {
+                Some(c) => {
+                    for (i, value) in line.split(c).take(columns).enumerate() {
+                        each(i, value, record);
+                    }
+                }
+                None => {
+                    for (i, value) in line
+                        .split(self.separator.as_str())
+                        .take(columns)
+                        .enumerate()
+                    {
+                        each(i, value, record);
+                    }
+                }
+            }
+            if let (Some(h), Some(u)) = (host, uri) {
+                record.push_joined(Field::Url, &["http://", &line[h], &line[u]]);
             }
             return Ok(true);
         }

@@ -235,6 +235,10 @@ impl Index {
         };
         let tag = match probe.field {
             ProbeField::Ip => {
+                if let Some(a) = keys::parse_ipv4(probe.value) {
+                    self.ips.get_v4(a, &mut live_hit);
+                    return;
+                }
                 match parse_ip(probe.value) {
                     Some(IpKey::Addr(a)) => self.ips.get(a, &mut live_hit),
                     Some(IpKey::Net(n, l)) => self.ips.get_within(n, l, &mut live_hit),

@@ -229,6 +229,23 @@ impl IpTable {
         }
     }
 
+    /// [`Self::get`] for an IPv4 address given as its `u32`.
+    pub(super) fn get_v4(&self, a: u32, hit: &mut dyn FnMut(u32)) {
+        if let Some(&h) = self.v4.get(&a) {
+            self.walk(h, hit);
+        }
+        for (len, table) in &self.nets4 {
+            let m = if *len == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(*len))
+            };
+            if let Some(&h) = table.get(&(a & m)) {
+                self.walk(h, hit);
+            }
+        }
+    }
+
     /// Calls `hit` with every indicator naming `addr` or a block that holds it.
     pub(super) fn get(&self, addr: IpAddr, hit: &mut dyn FnMut(u32)) {
         match addr {
