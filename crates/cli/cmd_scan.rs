@@ -278,7 +278,10 @@ fn now_micros() -> i64 {
 /// An empty vector of probes with the allocation of `v`, for a new borrow of the record:
 /// the buffer is reused from record to record without copying (the collect of an empty
 /// iterator into a vector of the same layout keeps the allocation).
+// `filter_map` is one of the adapters std collects in place; a plain `filter` would not
+// change the element type.
+#[allow(clippy::unnecessary_filter_map)]
 fn reuse<'b>(mut v: Vec<Probe<'_>>) -> Vec<Probe<'b>> {
     v.clear();
-    v.into_iter().filter_map(|_| None).collect()
+    v.into_iter().filter_map(|_| None::<Probe<'b>>).collect()
 }

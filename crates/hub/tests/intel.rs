@@ -86,13 +86,13 @@ async fn only_active_visible_indicators_reach_scans_lookups_and_exports() {
     let seen = hub
         .indicators(&alice, &filter())
         .await
-        .unwrap()
+        .expect("test value")
         .into_inner();
     assert_eq!(ids(&seen), ["000000000001", "000000000005"]);
     assert!(
         hub.indicators(&bob, &filter())
             .await
-            .unwrap()
+            .expect("test value")
             .into_inner()
             .is_empty()
     );
@@ -105,7 +105,7 @@ async fn only_active_visible_indicators_reach_scans_lookups_and_exports() {
     let answer = hub
         .lookup(&alice, &filter(), &values)
         .await
-        .unwrap()
+        .expect("test value")
         .into_inner();
     assert_eq!(answer[0].indicators.len(), 1);
     assert!(answer[0].indicators[0].1, "a direct match");
@@ -113,24 +113,24 @@ async fn only_active_visible_indicators_reach_scans_lookups_and_exports() {
     let answer = hub
         .lookup(&bob, &filter(), &values)
         .await
-        .unwrap()
+        .expect("test value")
         .into_inner();
     assert!(answer.iter().all(|a| a.indicators.is_empty()));
 
     // Warning lists: flagged, left out of exports by default, shown in lookups.
     hub.set_warninglists(
-        WarningLists::from_texts([r#"{"name": "List of known IPv4 public DNS resolvers", "type": "string", "list": ["8.8.8.8"]}"#]).unwrap(),
+        WarningLists::from_texts([r#"{"name": "List of known IPv4 public DNS resolvers", "type": "string", "list": ["8.8.8.8"]}"#]).expect("test value"),
     );
     let seen = hub
         .indicators(&alice, &filter())
         .await
-        .unwrap()
+        .expect("test value")
         .into_inner();
     assert_eq!(ids(&seen), ["000000000001"]);
     let answer = hub
         .lookup(&alice, &filter(), &values[2..])
         .await
-        .unwrap()
+        .expect("test value")
         .into_inner();
     assert_eq!(
         answer[0].indicators[0].0.warning.as_deref(),
@@ -139,7 +139,7 @@ async fn only_active_visible_indicators_reach_scans_lookups_and_exports() {
     let export = hub
         .sensor_export(&alice, &filter(), SensorFormat::Blocklist, 1)
         .await
-        .unwrap()
+        .expect("test value")
         .into_inner();
     assert!(
         export
@@ -159,7 +159,7 @@ async fn only_active_visible_indicators_reach_scans_lookups_and_exports() {
     let export = hub
         .sensor_export(&alice, &with_flagged, SensorFormat::Csv, 1)
         .await
-        .unwrap()
+        .expect("test value")
         .into_inner();
     assert!(export.text.contains("8.8.8.8,ip,"), "{}", export.text);
     assert!(
@@ -170,7 +170,7 @@ async fn only_active_visible_indicators_reach_scans_lookups_and_exports() {
     let empty = hub
         .sensor_export(&bob, &filter(), SensorFormat::Zeek, 1)
         .await
-        .unwrap()
+        .expect("test value")
         .into_inner();
     assert_eq!(empty.values, 0);
 
@@ -185,7 +185,7 @@ async fn only_active_visible_indicators_reach_scans_lookups_and_exports() {
     let answer = hub
         .lookup(&alice, &filter(), &values[..1])
         .await
-        .unwrap()
+        .expect("test value")
         .into_inner();
     assert!(answer[0].indicators.is_empty());
 }
@@ -195,6 +195,10 @@ async fn lookups_over_the_limit_are_refused() {
     let f = fixture().await;
     let op = Viewer::node_operator();
     let values = vec!["203.0.113.7".to_owned(); charter_hub::MAX_LOOKUP_VALUES + 1];
-    let err = f.hub.lookup(&op, &filter(), &values).await.unwrap_err();
+    let err = f
+        .hub
+        .lookup(&op, &filter(), &values)
+        .await
+        .expect_err("an error");
     assert_eq!(err.kind(), charter_hub::ErrorKind::TooLarge);
 }

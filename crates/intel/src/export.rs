@@ -306,8 +306,8 @@ mod tests {
 
     fn render(format: SensorFormat, values: &[SensorValue]) -> String {
         let mut out = Vec::new();
-        write(format, values, "TLP:AMBER", 1_000_000, &mut out).unwrap();
-        String::from_utf8(out).unwrap()
+        write(format, values, "TLP:AMBER", 1_000_000, &mut out).expect("test value");
+        String::from_utf8(out).expect("test value")
     }
 
     #[test]

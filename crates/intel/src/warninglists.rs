@@ -204,7 +204,7 @@ fn parse(text: &str) -> Result<WarningList> {
                     None => by_len.push((len, std::iter::once(addr).collect())),
                 }
             }
-            by_len.sort_by(|a, b| b.0.cmp(&a.0));
+            by_len.sort_by_key(|(len, _)| std::cmp::Reverse(*len));
             Matcher::Cidrs(by_len)
         }
         "substring" => Matcher::Substrings(entries.collect()),
@@ -264,7 +264,7 @@ mod tests {
             r#"{"name": "Sinkholes", "type": "substring", "list": ["sinkhole"]}"#,
             r#"{"name": "Test nets", "type": "regex", "list": ["^198\\.51\\.100\\."]}"#,
         ])
-        .unwrap()
+        .expect("test value")
     }
 
     #[test]
@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn the_real_lists_load_and_match() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/warninglists");
-        let l = WarningLists::load(&dir).unwrap();
+        let l = WarningLists::load(&dir).expect("test value");
         assert_eq!(l.len(), 7);
         assert_eq!(
             l.check(&Field::Ip, "10.20.30.40"),
@@ -325,13 +325,13 @@ mod tests {
     #[test]
     fn bad_lists_are_named() {
         let err = WarningLists::from_texts([r#"{"name": "x", "type": "cidr", "list": ["ten"]}"#])
-            .unwrap_err();
+            .expect_err("an error");
         assert_eq!(
             err.message(),
             "list 'x': 'ten' is not an address or CIDR block"
         );
-        let err =
-            WarningLists::from_texts([r#"{"name": "x", "type": "glob", "list": []}"#]).unwrap_err();
+        let err = WarningLists::from_texts([r#"{"name": "x", "type": "glob", "list": []}"#])
+            .expect_err("an error");
         assert!(err.message().contains("type 'glob'"), "{}", err.message());
     }
 }

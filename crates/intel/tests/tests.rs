@@ -4,16 +4,21 @@
 use charter_intel::input::{self, InputFormat, Record};
 use charter_pattern::index::Field;
 
+/// One record as read: position, time, (field, value) pairs.
+type Read = (u64, i64, Vec<(String, String)>);
+
 /// Every record of `file` as (position, time, values), and the bad-record messages.
-fn read(
-    file: &str,
-    format: InputFormat,
-    columns: Option<&[&str]>,
-) -> (Vec<(u64, i64, Vec<(String, String)>)>, Vec<String>) {
+fn read(file: &str, format: InputFormat, columns: Option<&[&str]>) -> (Vec<Read>, Vec<String>) {
     let path = format!("{}/test_data/{file}", env!("CARGO_MANIFEST_DIR"));
-    let source = Box::new(std::fs::File::open(&path).unwrap());
-    let mapping = columns.map(|c| input::csv::Mapping::parse(c.iter().copied()).unwrap());
-    let mut reader = input::reader(format, input::open_input(source).unwrap(), mapping).unwrap();
+    let source = Box::new(std::fs::File::open(&path).expect("test value"));
+    let mapping =
+        columns.map(|c| input::csv::Mapping::parse(c.iter().copied()).expect("test value"));
+    let mut reader = input::reader(
+        format,
+        input::open_input(source).expect("test value"),
+        mapping,
+    )
+    .expect("test value");
     let mut record = Record::default();
     let mut out = Vec::new();
     let mut bad = Vec::new();
@@ -162,14 +167,14 @@ fn csv_by_header_names() {
 
 #[test]
 fn csv_mapping_errors_name_the_item() {
-    let err = input::csv::Mapping::parse(["2=colour"]).unwrap_err();
+    let err = input::csv::Mapping::parse(["2=colour"]).expect_err("an error");
     assert!(
         err.message()
             .starts_with("--column '2=colour': 'colour' is not ip"),
         "{}",
         err.message()
     );
-    let err = input::csv::Mapping::parse(["0=ip"]).unwrap_err();
+    let err = input::csv::Mapping::parse(["0=ip"]).expect_err("an error");
     assert_eq!(
         err.message(),
         "--column '0=ip': columns are numbered from 1"
@@ -197,9 +202,9 @@ fn records_build_stix_the_evaluator_reads() {
         "[domain-name:value = 'evil.example']",
         "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']",
     ] {
-        let p = charter_pattern::validate(pattern).unwrap();
+        let p = charter_pattern::validate(pattern).expect("test value");
         assert!(
-            charter_pattern::matches(&p, std::slice::from_ref(&stix)).unwrap(),
+            charter_pattern::matches(&p, std::slice::from_ref(&stix)).expect("test value"),
             "{pattern}"
         );
     }

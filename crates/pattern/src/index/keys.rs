@@ -273,11 +273,11 @@ mod tests {
         assert_eq!(parse_ip("2001:db8::1"), parse_ip("2001:0db8:0:0:0:0:0:1"));
         assert_eq!(
             parse_ip("10.1.2.3/8"),
-            Some(IpKey::Net("10.0.0.0".parse().unwrap(), 8))
+            Some(IpKey::Net("10.0.0.0".parse().expect("test value"), 8))
         );
         assert_eq!(
             parse_ip("10.1.2.3/32"),
-            Some(IpKey::Addr("10.1.2.3".parse().unwrap()))
+            Some(IpKey::Addr("10.1.2.3".parse().expect("test value")))
         );
         assert_eq!(parse_ip("10.1.2.3/33"), None);
         assert_eq!(parse_ip("10.1.2.3/024"), None);

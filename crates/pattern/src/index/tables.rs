@@ -409,13 +409,13 @@ mod tests {
     #[test]
     fn ips_and_blocks() {
         let mut t = IpTable::default();
-        t.insert_addr("198.51.100.7".parse().unwrap(), 1);
-        t.insert_net("10.0.0.0".parse().unwrap(), 8, 2);
-        t.insert_net("10.1.0.0".parse().unwrap(), 16, 3);
-        t.insert_addr("2001:db8::1".parse().unwrap(), 4);
+        t.insert_addr("198.51.100.7".parse().expect("test value"), 1);
+        t.insert_net("10.0.0.0".parse().expect("test value"), 8, 2);
+        t.insert_net("10.1.0.0".parse().expect("test value"), 16, 3);
+        t.insert_addr("2001:db8::1".parse().expect("test value"), 4);
         let get = |a: &str| {
             let mut out = Vec::new();
-            t.get(a.parse().unwrap(), &mut |o| out.push(o));
+            t.get(a.parse().expect("test value"), &mut |o| out.push(o));
             out.sort_unstable();
             out
         };

@@ -7,7 +7,7 @@ use super::*;
 fn index(patterns: &[&str]) -> Index {
     let mut index = Index::new();
     for p in patterns {
-        index.insert(&crate::validate(p).unwrap());
+        index.insert(&crate::validate(p).expect("test value"));
     }
     index
 }
@@ -125,7 +125,7 @@ fn removed_indicators_stop_matching_and_tables_compact() {
     ix.remove(1);
     assert!(ix.is_empty());
     assert!(scan_one(&ix, &[p(ProbeField::Domain, "a.example")], &[], json!(null)).is_empty());
-    let ord = ix.insert(&crate::validate("[domain-name:value = 'a.example']").unwrap());
+    let ord = ix.insert(&crate::validate("[domain-name:value = 'a.example']").expect("test value"));
     assert_eq!(
         scan_one(&ix, &[p(ProbeField::Domain, "a.example")], &[], json!(null)),
         [ord]
@@ -270,7 +270,7 @@ fn memory_per_exact_indicator_is_small() {
             "[ipv4-addr:value = '{}']",
             std::net::Ipv4Addr::from(0x0a00_0000 + i)
         );
-        ix.insert(&crate::validate(&pattern).unwrap());
+        ix.insert(&crate::validate(&pattern).expect("test value"));
     }
     let per = ix.heap_bytes() / 10_000;
     assert!(per < 60, "{per} bytes per IPv4 indicator");
