@@ -47,14 +47,17 @@ impl Hasher for PassThrough {
     }
 }
 
-type HashedMap = std::collections::HashMap<u64, u32, std::hash::BuildHasherDefault<PassThrough>>;
+type HashedMap = std::collections::HashMap<u64, Entry, std::hash::BuildHasherDefault<PassThrough>>;
 
-/// Exact string values by (tag, value), in one arena.
+/// Exact string values by (tag, value), in one arena. The first entry of each key sits in
+/// the hash table itself, so a lookup that misses touches one bucket and a hit one more
+/// place (its bytes); further entries under the same key (the same value for several
+/// indicators, or a hash collision) chain through `overflow`.
 #[derive(Debug)]
 pub(super) struct StringTable {
     hasher: foldhash::fast::RandomState,
     heads: HashedMap,
-    entries: Vec<Entry>,
+    overflow: Vec<Entry>,
     arena: Vec<u8>,
 }
 
@@ -64,7 +67,7 @@ impl StringTable {
         StringTable {
             hasher: foldhash::fast::RandomState::default(),
             heads: HashedMap::default(),
-            entries: Vec::new(),
+            overflow: Vec::new(),
             arena: Vec::new(),
         }
     }
@@ -85,12 +88,25 @@ impl StringTable {
         else {
             return false;
         };
-        if self.entries.len() >= (NONE as usize) - 1 {
+        if self.overflow.len() >= (NONE as usize) - 1 {
             return false;
         }
-        // Reuse the bytes of an equal value already stored.
         let key = self.key(tag, bytes);
-        let head = self.heads.get(&key).copied().unwrap_or(NONE);
+        let Some(head) = self.heads.get(&key).copied() else {
+            self.arena.extend_from_slice(bytes);
+            self.heads.insert(
+                key,
+                Entry {
+                    offset,
+                    ord,
+                    next: NONE,
+                    len,
+                    tag,
+                },
+            );
+            return true;
+        };
+        // Reuse the bytes of an equal value already stored.
         let offset = match self.find(head, tag, bytes) {
             Some(e) => e.offset,
             None => {
@@ -99,27 +115,31 @@ impl StringTable {
             }
         };
         #[allow(clippy::cast_possible_truncation)] // Checked against NONE above.
-        let index = self.entries.len() as u32;
-        self.entries.push(Entry {
+        let index = self.overflow.len() as u32;
+        self.overflow.push(Entry {
             offset,
             ord,
-            next: head,
+            next: head.next,
             len,
             tag,
         });
-        self.heads.insert(key, index);
+        if let Some(h) = self.heads.get_mut(&key) {
+            h.next = index;
+        }
         true
     }
 
-    fn find(&self, mut at: u32, tag: u16, bytes: &[u8]) -> Option<Entry> {
-        while at != NONE {
-            let e = self.entries[at as usize];
+    fn find(&self, head: Entry, tag: u16, bytes: &[u8]) -> Option<Entry> {
+        let mut e = head;
+        loop {
             if e.tag == tag && self.bytes(e) == bytes {
                 return Some(e);
             }
-            at = e.next;
+            if e.next == NONE {
+                return None;
+            }
+            e = self.overflow[e.next as usize];
         }
-        None
     }
 
     fn bytes(&self, e: Entry) -> &[u8] {
@@ -132,35 +152,41 @@ impl StringTable {
         let Some(&head) = self.heads.get(&self.key(tag, bytes)) else {
             return;
         };
-        let mut at = head;
-        while at != NONE {
-            let e = self.entries[at as usize];
+        let mut e = head;
+        loop {
             if e.tag == tag && self.bytes(e) == bytes {
                 hit(e.ord);
             }
-            at = e.next;
+            if e.next == NONE {
+                return;
+            }
+            e = self.overflow[e.next as usize];
         }
     }
 
     /// Drops every entry whose indicator `keep` refuses, and the arena bytes only they used.
     pub(super) fn retain(&mut self, keep: &dyn Fn(u32) -> bool) {
-        let old_entries = std::mem::take(&mut self.entries);
+        let old_heads = std::mem::take(&mut self.heads);
+        let old_overflow = std::mem::take(&mut self.overflow);
         let old_arena = std::mem::take(&mut self.arena);
-        self.heads.clear();
-        for e in old_entries {
+        let all = old_heads
+            .values()
+            .copied()
+            .chain(old_overflow.iter().copied());
+        for e in all {
             if keep(e.ord) {
                 let bytes = &old_arena[e.offset as usize..e.offset as usize + e.len as usize];
                 let value = String::from_utf8_lossy(bytes);
                 self.insert(e.tag, &value, e.ord);
             }
         }
-        self.entries.shrink_to_fit();
+        self.overflow.shrink_to_fit();
         self.arena.shrink_to_fit();
     }
 
     pub(super) fn heap_bytes(&self) -> usize {
         map_bytes(&self.heads)
-            + self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.overflow.capacity() * std::mem::size_of::<Entry>()
             + self.arena.capacity()
     }
 }
