@@ -102,6 +102,7 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
             grants: Vec::new(),
             submitter: None,
             raw: object.raw().get().to_owned(),
+            original: None,
         },
     })
 }

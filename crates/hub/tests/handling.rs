@@ -236,6 +236,7 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                     country: "GB".into(),
                     sectors: vec!["energy".into()],
                     kind: "private".into(),
+                    attribution: false,
                 },
             )
             .await

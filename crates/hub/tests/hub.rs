@@ -50,6 +50,7 @@ async fn analyst(hub: &Hub, name: &str, read: bool, write: bool) -> Viewer {
                 country: "GB".into(),
                 sectors: vec![],
                 kind: "private".into(),
+                attribution: false,
             },
         )
         .await

@@ -29,6 +29,7 @@ async fn org(hub: &Hub, name: &str) -> String {
         country: "GB".into(),
         sectors: vec!["energy".into()],
         kind: "private".into(),
+        attribution: false,
     };
     hub.add_org(&Viewer::node_operator(), new)
         .await

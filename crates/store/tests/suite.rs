@@ -14,6 +14,7 @@
 //! - `accounts`: users and permissions.
 //! - `audience`: reads filtered by the reader's principal keys.
 //! - `audit`: the release record's chain, and tampering with it.
+//! - `privacy`: originals beside released forms, and the review queue.
 //! - `migration`: opening a database written by the first schema.
 //! - `concurrency`: many writers at once.
 //! - `durability`: reopening, and a writer killed with SIGKILL.
@@ -34,5 +35,6 @@ mod members;
 mod migration;
 mod objects;
 mod pagination;
+mod privacy;
 mod sqlite;
 mod statuses;

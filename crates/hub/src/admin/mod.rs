@@ -50,6 +50,9 @@ pub struct NewOrg {
     pub sectors: Vec<String>,
     /// `government`, `cert` or `private`.
     pub kind: String,
+    /// Whether its submissions are released under its own identity rather
+    /// than the node's pseudonym for its sector and country.
+    pub attribution: bool,
 }
 
 /// A new user.
@@ -231,6 +234,7 @@ impl Hub {
             sectors: new.sectors,
             kind: new.kind,
             identity_id: identity_id(),
+            attribution: new.attribution,
         };
         self.store().create_org(record.clone()).await?;
         self.record(

@@ -29,6 +29,7 @@ mod members;
 mod objects;
 mod pool;
 mod query;
+mod review;
 mod schema;
 mod status;
 mod writer;
@@ -38,9 +39,9 @@ use std::sync::Arc;
 
 use crate::{
     AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, CollectionRecord,
-    CommunityRecord, Error, ErrorKind, NewVersion, NodeRecord, ObjectQuery, OrgRecord, Page,
-    Permission, Result, StatusRecord, Store, StoredAudience, TokenRecord, UserRecord,
-    VersionFilter,
+    CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion, NodeRecord,
+    ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord, StatusRecord,
+    Store, StoredAudience, TokenRecord, UserRecord, VersionFilter,
 };
 use checkpoint::Checkpointer;
 use pool::ReadPool;
@@ -148,15 +149,47 @@ impl Store for SqliteStore {
         )
     }
 
-    fn add_objects(
+    fn submit(
         &self,
         versions: Vec<NewVersion>,
+        held: Vec<HeldVersion>,
         status: StatusRecord,
         audit: Vec<AuditDraft>,
     ) -> BoxFuture<'_, Result<Vec<AddOutcome>>> {
-        let weight = versions.len() + audit.len() + 1;
+        let weight = versions.len() + held.len() + audit.len() + 1;
         Box::pin(self.writer.submit(weight, move |conn| {
-            objects::add(conn, &versions, status, &audit)
+            objects::add(conn, &versions, &held, status, &audit)
+        }))
+    }
+
+    fn originals(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<(String, String, String)>>> {
+        let collection = collection.to_owned();
+        Box::pin(
+            self.readers
+                .run(move |conn| review::originals(conn, &collection, &versions)),
+        )
+    }
+
+    fn reviews(&self, query: ReviewQuery) -> BoxFuture<'_, Result<Vec<ReviewRecord>>> {
+        Box::pin(self.readers.run(move |conn| review::list(conn, &query)))
+    }
+
+    fn review(&self, id: &str) -> BoxFuture<'_, Result<Option<ReviewRecord>>> {
+        let id = id.to_owned();
+        Box::pin(self.readers.run(move |conn| review::get(conn, &id)))
+    }
+
+    fn decide_review(
+        &self,
+        decision: DecideReview,
+        audit: Vec<AuditDraft>,
+    ) -> BoxFuture<'_, Result<(ReviewRecord, Option<AddOutcome>)>> {
+        Box::pin(self.writer.submit(audit.len() + 2, move |conn| {
+            review::decide(conn, &decision, &audit)
         }))
     }
 
@@ -213,6 +246,13 @@ impl Store for SqliteStore {
     fn org(&self, id_or_name: &str) -> BoxFuture<'_, Result<Option<OrgRecord>>> {
         let key = id_or_name.to_owned();
         Box::pin(self.readers.run(move |conn| members::org(conn, &key)))
+    }
+
+    fn set_org_attribution(&self, id: &str, attribution: bool) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        Box::pin(self.writer.submit(1, move |conn| {
+            members::set_org_attribution(conn, &id, attribution)
+        }))
     }
 
     fn remove_org(&self, id: &str) -> BoxFuture<'_, Result<()>> {
