@@ -5,10 +5,18 @@
 -- the version is deleted. A held version lives only in `reviews` until a
 -- reviewer approves it; then it is inserted into `objects` like any other.
 
+-- Keyed by what a read knows of a version, so the lookup never touches
+-- the (large) objects table; most collections hold no originals at all.
 CREATE TABLE originals (
-    object INTEGER PRIMARY KEY REFERENCES objects (seq) ON DELETE CASCADE,
-    raw    TEXT NOT NULL
-) STRICT;
+    collection  INTEGER NOT NULL,
+    id          TEXT NOT NULL,
+    version_key TEXT NOT NULL,
+    object      INTEGER NOT NULL REFERENCES objects (seq) ON DELETE CASCADE,
+    raw         TEXT NOT NULL,
+    PRIMARY KEY (collection, id, version_key)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX originals_object ON originals (object);
 
 CREATE TABLE reviews (
     seq          INTEGER PRIMARY KEY,

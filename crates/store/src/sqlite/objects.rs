@@ -215,7 +215,10 @@ impl<'c> Envelope<'c> {
             )?,
             clear_first: conn.prepare_cached("UPDATE objects SET is_first = 0 WHERE seq = ?1")?,
             clear_last: conn.prepare_cached("UPDATE objects SET is_last = 0 WHERE seq = ?1")?,
-            original: conn.prepare_cached("INSERT INTO originals (object, raw) VALUES (?1, ?2)")?,
+            original: conn.prepare_cached(
+                "INSERT INTO originals (collection, id, version_key, object, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
         })
     }
 
@@ -289,7 +292,13 @@ impl<'c> Envelope<'c> {
         ])?;
         let seq = conn.last_insert_rowid();
         if let Some(original) = &version.original {
-            self.original.execute(params![seq, original])?;
+            self.original.execute(params![
+                self.collection,
+                version.id,
+                stamp.key,
+                seq,
+                original
+            ])?;
         }
         for (&key, &flag) in numbers.iter().zip(&flags) {
             self.grants

@@ -9,7 +9,7 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::catalog::collection_key;
-use super::objects::{self, id_hash};
+use super::objects;
 use super::{audit, grants, sql_err, status};
 use crate::{
     AddOutcome, AuditDraft, DecideReview, Error, ErrorKind, HeldVersion, Micros, NewVersion,
@@ -288,20 +288,22 @@ pub(super) fn originals(
 ) -> Result<Vec<(String, String, String)>> {
     let key = collection_key(conn, collection)?;
     let context = || format!("reading originals in collection '{collection}'");
+    let any = conn
+        .prepare_cached("SELECT 1 FROM originals WHERE collection = ?1 LIMIT 1")
+        .and_then(|mut stmt| stmt.exists([key.seq]))
+        .map_err(sql_err(context()))?;
+    if !any {
+        return Ok(Vec::new());
+    }
     let mut stmt = conn
         .prepare_cached(
-            "SELECT originals.raw FROM objects INDEXED BY objects_id
-             JOIN originals ON originals.object = objects.seq
-             WHERE objects.id_hash = ?2 AND objects.collection = ?1 AND objects.id = ?3
-               AND objects.version_key = ?4",
+            "SELECT raw FROM originals WHERE collection = ?1 AND id = ?2 AND version_key = ?3",
         )
         .map_err(sql_err(context()))?;
     let mut out = Vec::new();
     for (id, version_key) in versions {
         let found: Option<String> = stmt
-            .query_row(params![key.seq, id_hash(id), id, version_key], |row| {
-                row.get(0)
-            })
+            .query_row(params![key.seq, id, version_key], |row| row.get(0))
             .optional()
             .map_err(sql_err(context()))?;
         if let Some(raw) = found {
