@@ -311,7 +311,10 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                 "default",
                 &collection_ids[s.collection],
                 vec![object_json(case, s.object, &version, s.marking)],
-                &Submission { recipients },
+                &Submission {
+                    recipients,
+                    attribution: None,
+                },
             )
             .await;
         let may_write = may_write_collection(w, s.by, s.collection);

@@ -259,6 +259,7 @@ async fn red_needs_recipients_and_amber_may_not_cross_communities() {
     );
     let to_bob = Submission {
         recipients: vec!["Bravo".into()],
+        attribution: None,
     };
     let s = n
         .hub
@@ -275,6 +276,7 @@ async fn red_needs_recipients_and_amber_may_not_cross_communities() {
     assert_eq!(s.successes.len(), 1);
     let unknown = Submission {
         recipients: vec!["Nobody Inc".into()],
+        attribution: None,
     };
     let err = n
         .hub

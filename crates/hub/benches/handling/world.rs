@@ -461,6 +461,7 @@ async fn ingest(hub: &Hub, envelopes: Vec<Envelope>) {
                 .collect();
             let submission = Submission {
                 recipients: envelope.recipients,
+                attribution: None,
             };
             let status = hub
                 .add_objects(

@@ -252,6 +252,29 @@ impl Hub {
         Ok(self.store().orgs().await?)
     }
 
+    /// Sets whether an organisation's submissions are released under its own
+    /// identity (`true`) or the node's pseudonym for its sector and country.
+    pub async fn set_org_attribution(
+        &self,
+        viewer: &Viewer,
+        id_or_name: &str,
+        attribution: bool,
+    ) -> Result<OrgRecord> {
+        require_admin(viewer)?;
+        let mut org = self.org_by(id_or_name).await?;
+        self.store()
+            .set_org_attribution(&org.id, attribution)
+            .await?;
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "org.attribution", "org": org.id, "attribution": attribution }),
+        )
+        .await?;
+        org.attribution = attribution;
+        Ok(org)
+    }
+
     /// Removes an organisation that has no users.
     pub async fn remove_org(&self, viewer: &Viewer, id_or_name: &str) -> Result<()> {
         require_admin(viewer)?;

@@ -18,7 +18,8 @@
 //! **One rule the table cannot express:** a redaction in a property that
 //! contributes to an SCO's deterministic id becomes a review instead. The id
 //! is derived from the value, so a redacted copy would carry an id that
-//! still confirms the value to anyone who guesses it.
+//! still confirms the value to anyone who guesses it. A reviewer may still
+//! choose to redact it ([`Context::redact_ids`]).
 //!
 //! The released form is the object re-serialised with each redacted span
 //! replaced by its marker; `None` when nothing was redacted, so an object
@@ -68,6 +69,9 @@ impl Filtered {
 pub struct Context<'a> {
     /// Ids of `email-addr` objects that the envelope names as senders.
     pub senders: HashSet<&'a str>,
+    /// Redact id-contributing SCO values too, as the policy says, instead
+    /// of sending them to review: a reviewer's explicit choice.
+    pub redact_ids: bool,
 }
 
 impl<'a> Context<'a> {
@@ -84,7 +88,10 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        Context { senders }
+        Context {
+            senders,
+            redact_ids: false,
+        }
     }
 }
 
@@ -160,7 +167,7 @@ pub fn filter_object(object: &Value, policy: &PrivacyPolicy, context: &Context<'
     let object_type = map.get("type").and_then(Value::as_str).unwrap_or_default();
     let id = map.get("id").and_then(Value::as_str).unwrap_or_default();
     let sco = charter_stix::SCO_TYPES.contains(&object_type);
-    let contributing: &[&str] = if sco {
+    let contributing: &[&str] = if sco && !context.redact_ids {
         charter_stix::id_contributing_properties(object_type).unwrap_or(&[])
     } else {
         &[]
