@@ -147,6 +147,15 @@ impl Hub {
         if submission.attribution.unwrap_or(org.attribution) {
             return Ok(None);
         }
+        self.pseudonym_of(&org.id).await
+    }
+
+    /// The pseudonym of the organisation `org_id` (whatever its choice of
+    /// attribution), if it exists.
+    pub(crate) async fn pseudonym_of(&self, org_id: &str) -> Result<Option<Anonymity>> {
+        let Some(org) = self.store().org(org_id).await? else {
+            return Ok(None);
+        };
         let node = self.node().await?;
         let sector = anonymise::pseudonym_sector(&org.sectors);
         let (pseudonym, pseudonym_json) =

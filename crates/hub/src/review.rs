@@ -168,6 +168,28 @@ fn redact_further(proposal: &str, literals: &[String]) -> Result<String> {
 }
 
 impl Hub {
+    /// Before an approved version is released under its submitter's
+    /// pseudonym, publishes the pseudonym in its collection.
+    async fn publish_pseudonym_for(
+        &self,
+        viewer: &Viewer,
+        record: &ReviewRecord,
+        released: Option<&str>,
+    ) -> Result<()> {
+        let Some(org) = record.version.submitter.as_deref() else {
+            return Ok(());
+        };
+        let Some(anonymity) = self.pseudonym_of(org).await? else {
+            return Ok(());
+        };
+        let text = released.unwrap_or(&record.version.raw);
+        if text.contains(&anonymity.pseudonym) {
+            self.publish_pseudonym(viewer, &record.collection, &anonymity)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Whether `viewer` may see `record` in the queue.
     fn may_see_review(viewer: &Viewer, record: &ReviewRecord) -> bool {
         viewer.can_review()
@@ -290,6 +312,10 @@ impl Hub {
                 "note": note,
             }),
         );
+        if outcome == ReviewOutcome::Approved {
+            self.publish_pseudonym_for(viewer, &record, released.as_deref())
+                .await?;
+        }
         let (decided, _) = self
             .store()
             .decide_review(

@@ -343,7 +343,10 @@ impl Hub {
             .place(viewer, &info.record, &recipients, admitted, &mut failures)
             .await?;
         if let Some(a) = &anonymity {
-            if placed.iter().any(|p| p.screened.anonymised) {
+            if placed
+                .iter()
+                .any(|p| p.screened.anonymised && p.screened.review.is_none())
+            {
                 self.publish_pseudonym(viewer, &info.record.id, a).await?;
             }
         }

@@ -3,6 +3,7 @@
 
 mod handling;
 mod members;
+mod privacy;
 
 use std::sync::Arc;
 
