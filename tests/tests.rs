@@ -8,6 +8,7 @@ mod audit;
 mod cli;
 mod durability;
 mod members;
+mod privacy;
 mod taxii;
 mod tidy;
 mod util;

@@ -12,6 +12,7 @@ mod cmd_export;
 mod cmd_ingest;
 mod cmd_org;
 mod cmd_pattern;
+mod cmd_review;
 mod cmd_serve;
 mod cmd_token;
 mod cmd_user;
@@ -55,6 +56,8 @@ enum Command {
     Collection(cmd_collection::CollectionArgs),
     /// Verify or export the release record.
     Audit(cmd_audit::AuditArgs),
+    /// Decide on objects held for privacy review.
+    Review(cmd_review::ReviewArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Community(args) => cmd_community::run(args),
         Command::Collection(args) => cmd_collection::run(args),
         Command::Audit(args) => cmd_audit::run(args),
+        Command::Review(args) => cmd_review::run(args),
     };
     match outcome {
         Ok(code) => code,
