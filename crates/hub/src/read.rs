@@ -144,7 +144,11 @@ impl Hub {
             limit,
             after,
             with_raw,
-            audience: audience.map(<[String]>::to_vec),
+            // Only the keys a version of this collection can carry: the
+            // same versions, fewer ranges for the store to merge.
+            audience: audience.map(|keys| {
+                charter_policy::keys_for_collection(keys, &record.id, record.community.as_deref())
+            }),
         };
         let page = self.store().query(query).await?;
         let mut objects = Vec::with_capacity(page.items.len());
