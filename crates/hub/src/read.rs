@@ -65,12 +65,13 @@ impl Hub {
         api_root: &str,
         id: &str,
     ) -> Result<Released<CollectionInfo>> {
-        self.api_root(viewer, api_root).await?;
-        let record = self
-            .store()
-            .collection(api_root, id)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("collection '{id}'")))?;
+        // A collection found under `api_root` proves the API root exists,
+        // so the roots are listed only to tell which of the two is missing:
+        // one store read per request instead of two.
+        let Some(record) = self.store().collection(api_root, id).await? else {
+            self.api_root(viewer, api_root).await?;
+            return Err(Error::not_found(format!("collection '{id}'")));
+        };
         let info = info(viewer, record);
         if !info.can_read && !info.can_write {
             return Err(Error::not_found(format!("collection '{id}'")));
