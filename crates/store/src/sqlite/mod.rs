@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::{
-    AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, CollectionRecord,
+    Account, AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, CollectionRecord,
     CommunityRecord, Error, ErrorKind, NewVersion, NodeRecord, ObjectQuery, OrgRecord, Page,
     Permission, Result, StatusRecord, Store, StoredAudience, TokenRecord, UserRecord,
     VersionFilter,
@@ -314,6 +314,14 @@ impl Store for SqliteStore {
         Box::pin(
             self.readers
                 .run(move |conn| accounts::permissions(conn, &username)),
+        )
+    }
+
+    fn account(&self, username: &str) -> BoxFuture<'_, Result<Option<Account>>> {
+        let username = username.to_owned();
+        Box::pin(
+            self.readers
+                .run(move |conn| accounts::account(conn, &username)),
         )
     }
 
