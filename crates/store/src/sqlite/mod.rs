@@ -37,10 +37,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::{
-    AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, CollectionRecord,
-    CommunityRecord, Error, ErrorKind, NewVersion, NodeRecord, ObjectQuery, OrgRecord, Page,
-    Permission, Result, StatusRecord, Store, StoredAudience, TokenRecord, UserRecord,
-    VersionFilter,
+    AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, Change, ChangeReceiver,
+    CollectionRecord, CommunityRecord, Error, ErrorKind, NewVersion, NodeRecord, ObjectQuery,
+    OrgRecord, Page, Permission, Result, StatusRecord, Store, StoredAudience, TokenRecord,
+    UserRecord, VersionFilter, VersionStamp,
 };
 use checkpoint::Checkpointer;
 use pool::ReadPool;
@@ -57,6 +57,8 @@ pub struct SqliteStore {
     writer: Writer,
     _checkpointer: Checkpointer,
     readers: Arc<ReadPool>,
+    /// New versions, announced after their commit (see [`Store::changes`]).
+    changes: tokio::sync::broadcast::Sender<Change>,
 }
 
 impl SqliteStore {
@@ -84,6 +86,7 @@ impl SqliteStore {
             writer,
             _checkpointer: checkpointer,
             readers: Arc::new(ReadPool::new(path.to_owned())),
+            changes: tokio::sync::broadcast::channel(CHANGE_BUFFER).0,
         })
     }
 
@@ -155,9 +158,45 @@ impl Store for SqliteStore {
         audit: Vec<AuditDraft>,
     ) -> BoxFuture<'_, Result<Vec<AddOutcome>>> {
         let weight = versions.len() + audit.len() + 1;
-        Box::pin(self.writer.submit(weight, move |conn| {
-            objects::add(conn, &versions, status, &audit)
-        }))
+        let collection = status.collection.clone();
+        // What the announcement needs, without the JSON text; a version of
+        // its own, or none (then its date_added, known after the write).
+        let announced: Vec<(Option<VersionStamp>, Change)> = versions
+            .iter()
+            .map(|v| {
+                let change = Change {
+                    collection: collection.clone(),
+                    id: v.id.clone(),
+                    version: VersionStamp {
+                        key: String::new(),
+                        text: String::new(),
+                    },
+                    date_added: 0,
+                    tlp: v.tlp.clone(),
+                    grants: grants::normalize(&v.grants).into_owned(),
+                    submitter: v.submitter.clone(),
+                };
+                (v.version.clone(), change)
+            })
+            .collect();
+        Box::pin(async move {
+            let outcomes = self
+                .writer
+                .submit(weight, move |conn| {
+                    objects::add(conn, &versions, status, &audit)
+                })
+                .await?;
+            // After the commit: the writer answers only then.
+            for ((stamp, mut change), outcome) in announced.into_iter().zip(&outcomes) {
+                if let AddOutcome::Added(at) = *outcome {
+                    change.version = stamp.unwrap_or_else(|| VersionStamp::from_micros(at));
+                    change.date_added = at;
+                    // No subscriber is not an error.
+                    let _ = self.changes.send(change);
+                }
+            }
+            Ok(outcomes)
+        })
     }
 
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>> {
@@ -364,7 +403,15 @@ impl Store for SqliteStore {
     fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>> {
         Box::pin(self.readers.run(audit::head))
     }
+
+    fn changes(&self) -> ChangeReceiver {
+        self.changes.subscribe()
+    }
 }
+
+/// How many changes a slow subscriber may fall behind before it is told it
+/// lagged.
+const CHANGE_BUFFER: usize = 4096;
 
 /// Wraps an SQLite error as [`ErrorKind::Backend`], saying what was being done.
 fn sql_err(context: impl std::fmt::Display) -> impl FnOnce(rusqlite::Error) -> Error {
