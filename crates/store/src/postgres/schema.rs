@@ -29,13 +29,20 @@ pub(super) const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 /// never migrated. Reads only.
 async fn version<C: deadpool_postgres::GenericClient>(c: &C, at: &str) -> Result<i32> {
     let context = || format!("reading the schema version of {at}");
-    let recorded = row(c, "SELECT to_regclass('charter_schema') IS NOT NULL", &[])
-        .await
-        .map_err(pg_err(context()))?
-        .map(|r| r.try_get::<_, bool>(0))
-        .transpose()
-        .map_err(pg_err(context()))?
-        .unwrap_or(false);
+    // From pg_tables, not to_regclass: a catalog lookup may answer from a
+    // cache that has not yet seen another server's migration.
+    let recorded = row(
+        c,
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables
+                        WHERE schemaname = current_schema() AND tablename = 'charter_schema')",
+        &[],
+    )
+    .await
+    .map_err(pg_err(context()))?
+    .map(|r| r.try_get::<_, bool>(0))
+    .transpose()
+    .map_err(pg_err(context()))?
+    .unwrap_or(false);
     if !recorded {
         return Ok(0);
     }
