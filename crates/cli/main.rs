@@ -10,6 +10,7 @@ mod cmd_collection;
 mod cmd_community;
 mod cmd_export;
 mod cmd_ingest;
+mod cmd_migrate;
 mod cmd_org;
 mod cmd_pattern;
 mod cmd_serve;
@@ -55,6 +56,8 @@ enum Command {
     Collection(cmd_collection::CollectionArgs),
     /// Verify or export the release record.
     Audit(cmd_audit::AuditArgs),
+    /// Move a node's data from its SQLite file into PostgreSQL.
+    Migrate(cmd_migrate::MigrateArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Community(args) => cmd_community::run(args),
         Command::Collection(args) => cmd_collection::run(args),
         Command::Audit(args) => cmd_audit::run(args),
+        Command::Migrate(args) => cmd_migrate::run(args),
     };
     match outcome {
         Ok(code) => code,

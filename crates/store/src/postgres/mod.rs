@@ -34,6 +34,7 @@
 mod accounts;
 mod audit;
 mod catalog;
+mod import;
 mod members;
 mod notify;
 mod objects;
@@ -42,6 +43,8 @@ mod schema;
 mod status;
 
 use std::fmt;
+
+pub use import::{ImportProgress, ImportReport};
 use std::str::FromStr;
 
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -171,8 +174,9 @@ async fn get(pool: &Pool, shown: &str) -> Result<deadpool_postgres::Client> {
 }
 
 /// `url` without its password, for messages and logs.
-fn redact(url: &str) -> String {
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
+        (None, _) if url.contains("password") => "a PostgreSQL connection string".to_owned(),
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
             match userinfo.split_once(':') {
@@ -476,5 +480,9 @@ mod tests {
             "postgres://postgres@127.0.0.1/x"
         );
         assert_eq!(redact("host=db user=x"), "host=db user=x");
+        assert_eq!(
+            redact("host=db password=x"),
+            "a PostgreSQL connection string"
+        );
     }
 }
