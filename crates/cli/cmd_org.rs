@@ -61,6 +61,7 @@ pub fn run(args: &OrgArgs) -> Result<ExitCode> {
                     country: country.clone(),
                     sectors: sectors.clone(),
                     kind: kind.clone(),
+                    attribution: false,
                 };
                 let record = hub.add_org(&op, new).await?;
                 println!("{}", record.id);

@@ -5,6 +5,10 @@
 //! the store, which filters in the database (so pages stay exact), and
 //! then re-check each version with `charter_policy::may_release` before
 //! granting the release and recording it.
+//!
+//! **Invariant (two forms):** object reads serve the released form, except
+//! to members of the organisation that submitted a version, who get it as
+//! they submitted it.
 
 use charter_store::{CollectionRecord, ObjectQuery, VersionFilter};
 use serde_json::json;
@@ -146,7 +150,13 @@ impl Hub {
             with_raw,
             audience: audience.map(<[String]>::to_vec),
         };
-        let page = self.store().query(query).await?;
+        let mut page = self.store().query(query).await?;
+        let originals = if with_raw {
+            self.submitted_forms(viewer, &record.id, &mut page.items)
+                .await?
+        } else {
+            0
+        };
         let mut objects = Vec::with_capacity(page.items.len());
         for item in page.items {
             // The store filtered already; this is the release check itself,
@@ -163,13 +173,57 @@ impl Hub {
             .iter()
             .map(|o| (o.id.as_str(), o.version.as_str()))
             .collect();
-        let form = if with_raw { "objects" } else { "manifest" };
+        let form = match (with_raw, originals) {
+            (false, _) => "manifest",
+            (true, 0) => "objects",
+            // Some versions went out as their submitter's organisation
+            // submitted them.
+            (true, _) => "objects+originals",
+        };
         self.record_release(viewer, &record.id, form, &released)
             .await?;
         Ok(Released::grant(ObjectPage {
             objects,
             next: page.next.map(encode_next),
         }))
+    }
+
+    /// Replaces the released form of the versions that `viewer`'s own
+    /// organisation submitted with the form it submitted (invariant: two
+    /// forms); returns how many were replaced.
+    async fn submitted_forms(
+        &self,
+        viewer: &Viewer,
+        collection: &str,
+        items: &mut [charter_store::StoredVersion],
+    ) -> Result<usize> {
+        let Some(org) = viewer.org() else {
+            return Ok(0);
+        };
+        let own: Vec<(String, String)> = items
+            .iter()
+            .filter(|v| v.submitter.as_deref() == Some(org))
+            .map(|v| (v.id.clone(), v.version.key.clone()))
+            .collect();
+        if own.is_empty() {
+            return Ok(0);
+        }
+        let found = self.store().originals(collection, own).await?;
+        let mut by_version: std::collections::HashMap<(String, String), String> = found
+            .into_iter()
+            .map(|(id, key, raw)| ((id, key), raw))
+            .collect();
+        let mut replaced = 0;
+        for item in items.iter_mut() {
+            if item.submitter.as_deref() != Some(org) {
+                continue;
+            }
+            if let Some(raw) = by_version.remove(&(item.id.clone(), item.version.key.clone())) {
+                item.raw = raw;
+                replaced += 1;
+            }
+        }
+        Ok(replaced)
     }
 
     /// A status resource; visible to the principal that made the request and

@@ -236,6 +236,7 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                     country: "GB".into(),
                     sectors: vec!["energy".into()],
                     kind: "private".into(),
+                    attribution: false,
                 },
             )
             .await
@@ -310,7 +311,10 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                 "default",
                 &collection_ids[s.collection],
                 vec![object_json(case, s.object, &version, s.marking)],
-                &Submission { recipients },
+                &Submission {
+                    recipients,
+                    attribution: None,
+                },
             )
             .await;
         let may_write = may_write_collection(w, s.by, s.collection);

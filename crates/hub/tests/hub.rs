@@ -3,6 +3,7 @@
 
 mod handling;
 mod members;
+mod privacy;
 
 use std::sync::Arc;
 
@@ -50,6 +51,7 @@ async fn analyst(hub: &Hub, name: &str, read: bool, write: bool) -> Viewer {
                 country: "GB".into(),
                 sectors: vec![],
                 kind: "private".into(),
+                attribution: false,
             },
         )
         .await

@@ -22,6 +22,7 @@
 //! collection shows its CLEAR objects to everyone. Node administrators run the node and hold its database, so
 //! reads on their behalf are not filtered; the release record logs them.
 
+pub mod anonymise;
 mod audience;
 pub mod privacy;
 

@@ -45,6 +45,7 @@ pub mod audit;
 mod error;
 mod members;
 pub mod postgres;
+mod review;
 pub mod sqlite;
 mod timestamp;
 
@@ -52,6 +53,9 @@ pub use audit::{AuditDraft, AuditEntry, AuditProblem, AuditProblemKind};
 pub use error::{Error, ErrorKind};
 pub use members::{
     CommunityRecord, NodeRecord, OrgRecord, Permission, Role, TokenRecord, UserRecord,
+};
+pub use review::{
+    DecideReview, HeldVersion, ReviewDecision, ReviewOutcome, ReviewQuery, ReviewRecord,
 };
 
 /// A boxed, sendable future: the return type of every [`Store`] method.
@@ -133,8 +137,13 @@ pub struct NewVersion {
     pub grants: Vec<String>,
     /// The id of the submitting organisation, if it has one.
     pub submitter: Option<String>,
-    /// The object's JSON text, exactly as submitted.
+    /// The object's JSON text in its released form: exactly as submitted,
+    /// unless the privacy filter changed it.
     pub raw: String,
+    /// The JSON text exactly as submitted, when it differs from `raw` (PII
+    /// redacted, submitter anonymised). Kept for the submitting
+    /// organisation; see [`Store::originals`].
+    pub original: Option<String>,
 }
 
 /// What happened to one [`NewVersion`] passed to [`Store::add_objects`].
@@ -321,25 +330,67 @@ pub trait Store: Send + Sync {
     /// [`ErrorKind::Conflict`] if it holds objects.
     fn remove_collection(&self, id: &str) -> BoxFuture<'_, Result<()>>;
 
-    /// Stores `versions` in `status.collection`, records `status` and
-    /// appends `audit` to the release record (as [`Store::append_audit`]
-    /// does) in one transaction, committed before the future resolves.
-    /// Returns one outcome per input, in order. The status's successes are
-    /// extended with the id and version text of every input, in order
-    /// (objects already present included); its failures and pendings are
-    /// kept as given. `date_added` values are strictly increasing within a
-    /// collection. A version already present keeps its stored audience.
+    /// Stores `versions` in `status.collection`, holds `held` for privacy
+    /// review, records `status` and appends `audit` to the release record
+    /// (as [`Store::append_audit`] does) in one transaction, committed
+    /// before the future resolves. Returns one outcome per stored version,
+    /// in order. The status's successes are extended with the id and
+    /// version text of every stored version, in order (objects already
+    /// present included), and its pendings with those of every held one;
+    /// its failures are kept as given. `date_added` values are strictly
+    /// increasing within a collection. A version already present keeps its
+    /// stored audience (and its stored original).
     ///
     /// Fails, writing nothing, with [`ErrorKind::NotFound`] if the
     /// collection does not exist, [`ErrorKind::Conflict`] if the status id
-    /// is taken, and [`ErrorKind::InvalidInput`] if a [`VersionStamp::key`]
-    /// is not 30 characters ending in `Z` or a version has no grants.
+    /// or a review id is taken, and [`ErrorKind::InvalidInput`] if a
+    /// [`VersionStamp::key`] is not 30 characters ending in `Z` or a version
+    /// has no grants.
+    fn submit(
+        &self,
+        versions: Vec<NewVersion>,
+        held: Vec<HeldVersion>,
+        status: StatusRecord,
+        audit: Vec<AuditDraft>,
+    ) -> BoxFuture<'_, Result<Vec<AddOutcome>>>;
+    /// [`Store::submit`] with nothing held for review.
     fn add_objects(
         &self,
         versions: Vec<NewVersion>,
         status: StatusRecord,
         audit: Vec<AuditDraft>,
-    ) -> BoxFuture<'_, Result<Vec<AddOutcome>>>;
+    ) -> BoxFuture<'_, Result<Vec<AddOutcome>>> {
+        self.submit(versions, Vec::new(), status, audit)
+    }
+    /// The submitted form of stored versions whose released form differs:
+    /// for each `(id, version key)` of `collection` that has one, `(id,
+    /// version key, original JSON)`, in no particular order. Versions
+    /// without an original are left out. Fails with
+    /// [`ErrorKind::NotFound`] if the collection does not exist.
+    fn originals(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<(String, String, String)>>>;
+    /// Reviews, oldest first; see [`ReviewQuery`].
+    fn reviews(&self, query: ReviewQuery) -> BoxFuture<'_, Result<Vec<ReviewRecord>>>;
+    /// One review by id.
+    fn review(&self, id: &str) -> BoxFuture<'_, Result<Option<ReviewRecord>>>;
+    /// Records a decision on a held version in one transaction with its
+    /// consequences: on approval the version is stored in its collection
+    /// (a new `date_added`; the outcome says whether it was added or was
+    /// already present), and the submission's status moves the object from
+    /// `pendings` to `successes`; on rejection nothing is stored and the
+    /// object moves to `failures` with the reviewer's note. `audit` is
+    /// appended to the release record. Returns the decided review.
+    ///
+    /// Fails, writing nothing, with [`ErrorKind::NotFound`] if there is no
+    /// such review and [`ErrorKind::Conflict`] if it is already decided.
+    fn decide_review(
+        &self,
+        decision: DecideReview,
+        audit: Vec<AuditDraft>,
+    ) -> BoxFuture<'_, Result<(ReviewRecord, Option<AddOutcome>)>>;
     /// Runs a query; see [`ObjectQuery`]. Fails with
     /// [`ErrorKind::NotFound`] if the collection does not exist.
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>>;
@@ -372,6 +423,9 @@ pub trait Store: Send + Sync {
     fn orgs(&self) -> BoxFuture<'_, Result<Vec<OrgRecord>>>;
     /// One organisation by id, else by name.
     fn org(&self, id_or_name: &str) -> BoxFuture<'_, Result<Option<OrgRecord>>>;
+    /// Sets whether an organisation (by id) is released under its own
+    /// identity. Fails with [`ErrorKind::NotFound`] if it does not exist.
+    fn set_org_attribution(&self, id: &str, attribution: bool) -> BoxFuture<'_, Result<()>>;
     /// Removes an organisation (by id) and its community memberships.
     /// Fails with [`ErrorKind::NotFound`] if it does not exist and with
     /// [`ErrorKind::Conflict`] if users belong to it.

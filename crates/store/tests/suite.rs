@@ -15,6 +15,7 @@
 //! - `audience`: reads filtered by the reader's principal keys.
 //! - `audit`: the release record's chain, and tampering with it.
 //! - `changes`: the stream of new versions, announced after commit.
+//! - `privacy`: originals beside released forms, and the review queue.
 //! - `migration`: opening a database written by the first schema.
 //! - `concurrency`: many writers at once.
 //! - `durability`: reopening, and a writer killed with SIGKILL.
@@ -39,5 +40,6 @@ mod migration;
 mod objects;
 mod pagination;
 mod postgres;
+mod privacy;
 mod sqlite;
 mod statuses;

@@ -370,6 +370,7 @@ pub fn sdo(kind: &str, id: &str, modified: &str) -> NewVersion {
         tlp: "amber".to_owned(),
         grants: vec![ANYONE.to_owned()],
         submitter: None,
+        original: None,
         raw: format!(
             r#"{{"type":"{kind}","spec_version":"2.1","id":"{id}","created":"2020-01-01T00:00:00.000Z","modified":"{modified}"}}"#
         ),
@@ -399,6 +400,7 @@ pub fn sco(n: u64, value: &str) -> NewVersion {
         tlp: "clear".to_owned(),
         grants: vec![ANYONE.to_owned()],
         submitter: None,
+        original: None,
         raw: format!(
             r#"{{"type":"domain-name","spec_version":"2.1","id":"{id}","value":"{value}"}}"#
         ),
@@ -427,6 +429,7 @@ pub fn org_record(name: &str) -> OrgRecord {
         sectors: vec!["energy".to_owned(), "water".to_owned()],
         kind: "private".to_owned(),
         identity_id: format!("identity--{name}"),
+        attribution: false,
     }
 }
 

@@ -255,6 +255,7 @@ pub async fn build(indicators: usize) -> World {
                 charter_hub::INDUSTRY_SECTORS[i % charter_hub::INDUSTRY_SECTORS.len()].to_owned(),
             ],
             kind: charter_hub::ORG_KINDS[i % charter_hub::ORG_KINDS.len()].to_owned(),
+            attribution: false,
         };
         async move {
             hub.add_org(&Viewer::node_operator(), new)
@@ -460,6 +461,7 @@ async fn ingest(hub: &Hub, envelopes: Vec<Envelope>) {
                 .collect();
             let submission = Submission {
                 recipients: envelope.recipients,
+                attribution: None,
             };
             let status = hub
                 .add_objects(

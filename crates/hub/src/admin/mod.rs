@@ -50,6 +50,9 @@ pub struct NewOrg {
     pub sectors: Vec<String>,
     /// `government`, `cert` or `private`.
     pub kind: String,
+    /// Whether its submissions are released under its own identity rather
+    /// than the node's pseudonym for its sector and country.
+    pub attribution: bool,
 }
 
 /// A new user.
@@ -241,6 +244,7 @@ impl Hub {
             sectors: new.sectors,
             kind: new.kind,
             identity_id: identity_id(),
+            attribution: new.attribution,
         };
         self.store().create_org(record.clone()).await?;
         self.record(
@@ -256,6 +260,29 @@ impl Hub {
     pub async fn orgs(&self, viewer: &Viewer) -> Result<Vec<OrgRecord>> {
         require_admin(viewer)?;
         Ok(self.store().orgs().await?)
+    }
+
+    /// Sets whether an organisation's submissions are released under its own
+    /// identity (`true`) or the node's pseudonym for its sector and country.
+    pub async fn set_org_attribution(
+        &self,
+        viewer: &Viewer,
+        id_or_name: &str,
+        attribution: bool,
+    ) -> Result<OrgRecord> {
+        require_admin(viewer)?;
+        let mut org = self.org_by(id_or_name).await?;
+        self.store()
+            .set_org_attribution(&org.id, attribution)
+            .await?;
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "org.attribution", "org": org.id, "attribution": attribution }),
+        )
+        .await?;
+        org.attribution = attribution;
+        Ok(org)
     }
 
     /// Removes an organisation that has no users.

@@ -256,6 +256,7 @@ pub(super) async fn remove_collection(client: &mut Client, id: &str) -> Result<(
         context(),
     )
     .await?
+        || super::review::holds_pending(&tx, id).await?
     {
         return Err(Error::new(
             ErrorKind::Conflict,

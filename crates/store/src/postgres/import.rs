@@ -64,6 +64,8 @@ const COUNTED: &[&str] = &[
     "objects",
     "statuses",
     "audit",
+    "originals",
+    "reviews",
 ];
 
 type Params = Vec<Box<dyn ToSql + Sync + Send>>;
@@ -171,7 +173,10 @@ impl PgStore {
                 .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
                 .map_err(|e| Error::backend(format!("counting {table} in the SQLite file"), e))
         };
-        let total = (count("objects")? + count("statuses")? + count("audit")?) as u64;
+        let total = ["objects", "originals", "statuses", "reviews", "audit"]
+            .iter()
+            .map(|t| count(t))
+            .sum::<Result<i64>>()? as u64;
         self.refuse_other_chain(&source).await?;
         let mut done = 0u64;
         progress(ImportProgress {
@@ -182,7 +187,9 @@ impl PgStore {
         self.copy_catalog(&source).await?;
         for (stage, copy) in [
             ("objects", Stage::Objects),
+            ("originals", Stage::Originals),
             ("statuses", Stage::Statuses),
+            ("reviews", Stage::Reviews),
             ("audit", Stage::Audit),
         ] {
             let mut after = i64::MIN;
@@ -261,14 +268,17 @@ impl PgStore {
         }
         let r = read(
             s,
-            "SELECT id, name, country, sectors, kind, identity_id FROM orgs ORDER BY seq",
+            "SELECT id, name, country, sectors, kind, identity_id, attribution
+             FROM orgs ORDER BY seq",
             [],
         )?;
         run(
-            "INSERT INTO orgs (id, name, country, sectors, kind, identity_id)
-             SELECT i, n, c, ARRAY(SELECT jsonb_array_elements_text(s::jsonb)), k, d
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                  AS t (i, n, c, s, k, d)
+            "INSERT INTO orgs (id, name, country, sectors, kind, identity_id, attribution)
+             SELECT i, n, c, ARRAY(SELECT jsonb_array_elements_text(s::jsonb)), k, d, a
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                         $7::boolean[])
+                  WITH ORDINALITY AS t (i, n, c, s, k, d, a, o)
+             ORDER BY o
              ON CONFLICT DO NOTHING",
             vec![
                 Box::new(texts(&r, 0)),
@@ -277,6 +287,7 @@ impl PgStore {
                 Box::new(json_lists(&r, 3, "sectors")?),
                 Box::new(texts(&r, 4)),
                 Box::new(texts(&r, 5)),
+                Box::new(bools(&r, 6)),
             ],
         )
         .await?;
@@ -419,6 +430,20 @@ impl PgStore {
                     }
                 })
                 .collect(),
+            Stage::Originals => vec![
+                Box::new(texts(&r, 1)),
+                Box::new(texts(&r, 2)),
+                Box::new(texts(&r, 3)),
+                Box::new(texts(&r, 4)),
+            ],
+            Stage::Reviews => (1..21)
+                .map(|i| -> Box<dyn ToSql + Sync + Send> {
+                    match i {
+                        13 | 19 => Box::new(opt_ints(&r, i)),
+                        _ => Box::new(texts(&r, i)),
+                    }
+                })
+                .collect(),
             Stage::Audit => (0..8)
                 .map(|i| -> Box<dyn ToSql + Sync + Send> {
                     if i < 2 {
@@ -513,7 +538,9 @@ impl PgStore {
 #[derive(Debug, Clone, Copy)]
 enum Stage {
     Objects,
+    Originals,
     Statuses,
+    Reviews,
     Audit,
 }
 
@@ -521,7 +548,9 @@ impl Stage {
     fn name(self) -> &'static str {
         match self {
             Stage::Objects => "objects",
+            Stage::Originals => "originals",
             Stage::Statuses => "statuses",
+            Stage::Reviews => "reviews",
             Stage::Audit => "the release record",
         }
     }
@@ -545,6 +574,41 @@ impl Stage {
                       WITH ORDINALITY AS n (c, d, i, t, s, k, v, f, l, tlp, g, sub, raw, o)
                  JOIN collections AS c ON c.id = n.c
                  ORDER BY n.o
+                 ON CONFLICT DO NOTHING",
+            ),
+            Stage::Originals => (
+                "SELECT g.object, c.id, g.id, g.version_key, g.raw
+                 FROM originals AS g JOIN collections AS c ON c.seq = g.collection
+                 WHERE g.object > ?1 ORDER BY g.object LIMIT ?2",
+                "INSERT INTO originals (collection, id, version_key, object, raw)
+                 SELECT c.seq, n.i, n.k, o.seq, n.raw
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS n (c, i, k, raw)
+                 JOIN collections AS c ON c.id = n.c
+                 JOIN objects AS o
+                   ON o.id = n.i AND o.collection = c.seq AND o.version_key = n.k
+                 ON CONFLICT DO NOTHING",
+            ),
+            Stage::Reviews => (
+                "SELECT seq, id, collection, status, object_id, object_type, spec_version,
+                        version_key, version_text, tlp, grants, submitter, submitted_by,
+                        submitted_at, findings, released, original, outcome, decided_by,
+                        decided_at, note
+                 FROM reviews WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "INSERT INTO reviews (id, collection, status, object_id, object_type,
+                                      spec_version, version_key, version_text, tlp, grants,
+                                      submitter, submitted_by, submitted_at, findings, released,
+                                      original, outcome, decided_by, decided_at, note)
+                 SELECT r.i, r.c, r.s, r.oi, r.ot, r.sv, r.vk, r.vt, r.tlp,
+                        ARRAY(SELECT jsonb_array_elements_text(r.g::jsonb)), r.sub, r.by,
+                        r.at, r.f, r.rel, r.orig, r.out, r.dby, r.dat, r.note
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                             $11::text[], $12::text[], $13::bigint[], $14::text[], $15::text[],
+                             $16::text[], $17::text[], $18::text[], $19::bigint[], $20::text[])
+                      WITH ORDINALITY
+                      AS r (i, c, s, oi, ot, sv, vk, vt, tlp, g, sub, by, at, f, rel, orig, out,
+                            dby, dat, note, n)
+                 ORDER BY r.n
                  ON CONFLICT DO NOTHING",
             ),
             Stage::Statuses => (

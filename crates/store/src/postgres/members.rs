@@ -75,8 +75,8 @@ pub(super) async fn create_org(client: &mut Client, org: &OrgRecord) -> Result<(
     }
     exec(
         &*client,
-        "INSERT INTO orgs (id, name, country, sectors, kind, identity_id)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO orgs (id, name, country, sectors, kind, identity_id, attribution)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         &[
             &org.id,
             &org.name,
@@ -84,6 +84,7 @@ pub(super) async fn create_org(client: &mut Client, org: &OrgRecord) -> Result<(
             &org.sectors,
             &org.kind,
             &org.identity_id,
+            &org.attribution,
         ],
     )
     .await
@@ -95,7 +96,7 @@ pub(super) async fn create_org(client: &mut Client, org: &OrgRecord) -> Result<(
     Ok(())
 }
 
-const ORG_COLUMNS: &str = "id, name, country, sectors, kind, identity_id";
+const ORG_COLUMNS: &str = "id, name, country, sectors, kind, identity_id, attribution";
 
 fn org_row(r: &Row) -> std::result::Result<OrgRecord, tokio_postgres::Error> {
     Ok(OrgRecord {
@@ -105,7 +106,31 @@ fn org_row(r: &Row) -> std::result::Result<OrgRecord, tokio_postgres::Error> {
         sectors: r.try_get(3)?,
         kind: r.try_get(4)?,
         identity_id: r.try_get(5)?,
+        attribution: r.try_get(6)?,
     })
+}
+
+/// Sets whether an organisation's submissions are released under its own
+/// identity.
+pub(super) async fn set_org_attribution(
+    client: &Client,
+    id: &str,
+    attribution: bool,
+) -> Result<()> {
+    let changed = exec(
+        client,
+        "UPDATE orgs SET attribution = $2 WHERE id = $1",
+        &[&id, &attribution],
+    )
+    .await
+    .map_err(pg_err(format!("updating organisation '{id}'")))?;
+    if changed == 0 {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("no organisation '{id}'"),
+        ));
+    }
+    Ok(())
 }
 
 pub(super) async fn orgs(client: &Client) -> Result<Vec<OrgRecord>> {

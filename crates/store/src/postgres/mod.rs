@@ -39,6 +39,7 @@ mod members;
 mod notify;
 mod objects;
 mod query;
+mod review;
 mod schema;
 mod status;
 
@@ -54,9 +55,9 @@ use tokio_postgres::{NoTls, Row};
 
 use crate::{
     AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, Change, CollectionRecord,
-    CommunityRecord, Error, ErrorKind, NewVersion, NodeRecord, ObjectQuery, OrgRecord, Page,
-    Permission, Result, StatusRecord, Store, StoredAudience, TokenRecord, UserRecord,
-    VersionFilter,
+    CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion, NodeRecord,
+    ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord, StatusRecord,
+    Store, StoredAudience, TokenRecord, UserRecord, VersionFilter,
 };
 
 /// The advisory lock key that serialises appends to the release record
@@ -282,15 +283,44 @@ impl Store for PgStore {
         Box::pin(async move { catalog::remove_collection(&mut self.client().await?, &id).await })
     }
 
-    fn add_objects(
+    fn submit(
         &self,
         versions: Vec<NewVersion>,
+        held: Vec<HeldVersion>,
         status: StatusRecord,
         audit: Vec<AuditDraft>,
     ) -> BoxFuture<'_, Result<Vec<AddOutcome>>> {
+        Box::pin(async move {
+            objects::add(&mut self.client().await?, &versions, &held, status, &audit).await
+        })
+    }
+
+    fn originals(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<(String, String, String)>>> {
+        let collection = collection.to_owned();
         Box::pin(
-            async move { objects::add(&mut self.client().await?, &versions, status, &audit).await },
+            async move { review::originals(&self.client().await?, &collection, &versions).await },
         )
+    }
+
+    fn reviews(&self, query: ReviewQuery) -> BoxFuture<'_, Result<Vec<ReviewRecord>>> {
+        Box::pin(async move { review::list(&self.client().await?, &query).await })
+    }
+
+    fn review(&self, id: &str) -> BoxFuture<'_, Result<Option<ReviewRecord>>> {
+        let id = id.to_owned();
+        Box::pin(async move { review::get(&self.client().await?, &id, false).await })
+    }
+
+    fn decide_review(
+        &self,
+        decision: DecideReview,
+        audit: Vec<AuditDraft>,
+    ) -> BoxFuture<'_, Result<(ReviewRecord, Option<AddOutcome>)>> {
+        Box::pin(async move { review::decide(&mut self.client().await?, &decision, &audit).await })
     }
 
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>> {
@@ -337,6 +367,13 @@ impl Store for PgStore {
     fn org(&self, id_or_name: &str) -> BoxFuture<'_, Result<Option<OrgRecord>>> {
         let key = id_or_name.to_owned();
         Box::pin(async move { members::org(&self.client().await?, &key).await })
+    }
+
+    fn set_org_attribution(&self, id: &str, attribution: bool) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        Box::pin(async move {
+            members::set_org_attribution(&self.client().await?, &id, attribution).await
+        })
     }
 
     fn remove_org(&self, id: &str) -> BoxFuture<'_, Result<()>> {

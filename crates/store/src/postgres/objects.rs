@@ -21,11 +21,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use deadpool_postgres::{Client, GenericClient};
 
-use super::catalog::collection_key;
-use super::{audit, exec, pg_err, rows, status};
+use super::catalog::{CollectionKey, collection_key};
+use super::{audit, exec, pg_err, review, rows, status};
 use crate::{
-    AddOutcome, AuditDraft, Error, ErrorKind, Micros, NewVersion, Result, StatusDetail,
-    StatusRecord, VersionFilter, VersionStamp,
+    AddOutcome, AuditDraft, Error, ErrorKind, HeldVersion, Micros, NewVersion, Result,
+    StatusDetail, StatusRecord, VersionFilter, VersionStamp,
 };
 
 /// The length of a [`VersionStamp::key`]: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
@@ -67,24 +67,58 @@ struct NewRows {
     grants: Vec<String>,
     submitter: Vec<Option<String>>,
     raw: Vec<String>,
+    original: Vec<Option<String>>,
 }
 
-/// Stores `versions` in `status.collection`, records `status` (its
-/// successes extended with every input's id and version) and appends
-/// `drafts` to the release record, in one transaction. Nothing is written
-/// if the collection is unknown, the status id is taken, a version key is
-/// malformed or a version has no grants.
+/// Stores `versions` in `status.collection`, holds `held` for review,
+/// records `status` (its successes extended with every stored version's id
+/// and version, its pendings with every held one's) and appends `drafts` to
+/// the release record, in one transaction. Nothing is written if the
+/// collection is unknown, the status id or a review id is taken, a version
+/// key is malformed or a version has no grants.
 pub(super) async fn add(
     client: &mut Client,
     versions: &[NewVersion],
+    held: &[HeldVersion],
     mut status: StatusRecord,
     drafts: &[AuditDraft],
 ) -> Result<Vec<AddOutcome>> {
     let context = || format!("adding objects to collection '{}'", status.collection);
     let tx = client.transaction().await.map_err(pg_err(context()))?;
     let key = collection_key(&tx, &status.collection, true).await?;
+    check(versions.iter().chain(held.iter().map(|h| &h.version)))?;
+    status::ensure_new(&tx, &status.id).await?;
+    review::ensure_new(&tx, held).await?;
+    let stored = put(&tx, &status.collection, key, versions).await?;
+    let mut outcomes = Vec::with_capacity(stored.len());
+    status.successes.reserve(stored.len());
+    for (version, (outcome, text)) in versions.iter().zip(stored) {
+        outcomes.push(outcome);
+        status.successes.push(StatusDetail {
+            id: version.id.clone(),
+            version: text,
+            message: None,
+        });
+    }
+    for hold in held {
+        review::insert(&tx, hold, &status).await?;
+        status.pendings.push(StatusDetail {
+            id: hold.version.id.clone(),
+            version: review::pending_version(&hold.version, status.request_timestamp),
+            message: None,
+        });
+    }
+    status::insert(&tx, &status).await?;
+    // Last: the release record's lock is shared by every writer.
+    audit::append(&tx, drafts).await?;
+    tx.commit().await.map_err(pg_err(context()))?;
+    Ok(outcomes)
+}
+
+/// Refuses malformed version keys and versions without an audience.
+pub(super) fn check<'a>(mut versions: impl Iterator<Item = &'a NewVersion> + Clone) -> Result<()> {
     if let Some(bad) = versions
-        .iter()
+        .clone()
         .find(|v| v.version.as_ref().is_some_and(|s| !well_formed(&s.key)))
     {
         return Err(Error::new(
@@ -92,20 +126,32 @@ pub(super) async fn add(
             format!("object {} has a malformed version key", bad.id),
         ));
     }
-    if let Some(bare) = versions.iter().find(|v| v.grants.is_empty()) {
+    if let Some(bare) = versions.find(|v| v.grants.is_empty()) {
         return Err(Error::new(
             ErrorKind::InvalidInput,
             format!("object {} has no audience (its grants are empty)", bare.id),
         ));
     }
-    status::ensure_new(&tx, &status.id).await?;
+    Ok(())
+}
 
+/// Stores checked `versions` in the collection `key` (named `collection`),
+/// whose row lock the transaction holds, with their originals, and
+/// notifies listeners on commit; returns each one's outcome and the version
+/// text to report.
+pub(super) async fn put(
+    tx: &deadpool_postgres::Transaction<'_>,
+    collection: &str,
+    key: CollectionKey,
+    versions: &[NewVersion],
+) -> Result<Vec<(AddOutcome, String)>> {
+    let context = || format!("adding objects to collection '{collection}'");
     let mut ids: Vec<&str> = versions.iter().map(|v| v.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
     let mut stored: HashMap<String, Vec<Held>> = HashMap::new();
     for r in rows(
-        &tx,
+        tx,
         "SELECT id, seq, version_key, is_first, is_last FROM objects
          WHERE id = ANY($2) AND collection = $1",
         &[&key.seq, &ids],
@@ -139,7 +185,7 @@ pub(super) async fn add(
     let mut texts: HashMap<(String, String), String> = HashMap::new();
     if !unversioned.is_empty() {
         for r in rows(
-            &tx,
+            tx,
             "SELECT id, raw, version_text FROM objects WHERE id = ANY($2) AND collection = $1",
             &[&key.seq, &unversioned],
         )
@@ -157,47 +203,36 @@ pub(super) async fn add(
     let now = now_micros();
     let mut last = key.last_added;
     let mut new = NewRows::default();
-    let mut outcomes = Vec::with_capacity(versions.len());
-    status.successes.reserve(versions.len());
+    let mut out = Vec::with_capacity(versions.len());
     for version in versions {
-        let (outcome, text) = place(version, &mut stored, &mut texts, &mut new, || {
+        out.push(place(version, &mut stored, &mut texts, &mut new, || {
             last = now.max(last.saturating_add(1));
             last
-        });
-        outcomes.push(outcome);
-        status.successes.push(StatusDetail {
-            id: version.id.clone(),
-            version: text,
-            message: None,
-        });
+        }));
     }
-
-    if !new.id.is_empty() {
-        write_rows(&tx, key.seq, &stored, new)
-            .await
-            .map_err(pg_err(context()))?;
-        exec(
-            &tx,
-            "UPDATE collections SET last_added = $1 WHERE seq = $2",
-            &[&last, &key.seq],
-        )
+    if new.id.is_empty() {
+        return Ok(out);
+    }
+    write_rows(tx, key.seq, &stored, new)
         .await
         .map_err(pg_err(context()))?;
-        let payload = serde_json::json!({
-            "collection": status.collection,
-            "after": key.last_added,
-            "through": last,
-        })
-        .to_string();
-        exec(&tx, "SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
-            .await
-            .map_err(pg_err(context()))?;
-    }
-    status::insert(&tx, &status).await?;
-    // Last: the release record's lock is shared by every writer.
-    audit::append(&tx, drafts).await?;
-    tx.commit().await.map_err(pg_err(context()))?;
-    Ok(outcomes)
+    exec(
+        tx,
+        "UPDATE collections SET last_added = $1 WHERE seq = $2",
+        &[&last, &key.seq],
+    )
+    .await
+    .map_err(pg_err(context()))?;
+    let payload = serde_json::json!({
+        "collection": collection,
+        "after": key.last_added,
+        "through": last,
+    })
+    .to_string();
+    exec(tx, "SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
+        .await
+        .map_err(pg_err(context()))?;
+    Ok(out)
 }
 
 /// Decides what happens to one version: already present, or a new row
@@ -256,6 +291,7 @@ fn place(
         .push(serde_json::to_string(&grants).unwrap_or_else(|_| "[]".to_owned()));
     new.submitter.push(version.submitter.clone());
     new.raw.push(version.raw.clone());
+    new.original.push(version.original.clone());
     (AddOutcome::Added(date_added), stamp.text)
 }
 
@@ -340,6 +376,19 @@ async fn write_rows(
         ],
     )
     .await?;
+    if new.original.iter().any(Option::is_some) {
+        exec(
+            tx,
+            "INSERT INTO originals (collection, id, version_key, object, raw)
+             SELECT $1, n.id, n.version_key, o.seq, n.original
+             FROM unnest($2::text[], $3::text[], $4::text[]) AS n (id, version_key, original)
+             JOIN objects AS o
+               ON o.id = n.id AND o.collection = $1 AND o.version_key = n.version_key
+             WHERE n.original IS NOT NULL",
+            &[&collection, &new.id, &new.version_key, &new.original],
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_members.sql",
         include_str!("../../migrations/postgres/0002_members.sql"),
     ),
+    (
+        "0003_privacy.sql",
+        include_str!("../../migrations/postgres/0003_privacy.sql"),
+    ),
 ];
 
 /// The schema version after every migration has run.

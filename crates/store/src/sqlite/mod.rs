@@ -29,6 +29,7 @@ mod members;
 mod objects;
 mod pool;
 mod query;
+mod review;
 mod schema;
 mod status;
 mod writer;
@@ -38,9 +39,9 @@ use std::sync::Arc;
 
 use crate::{
     AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, Change, ChangeReceiver,
-    CollectionRecord, CommunityRecord, Error, ErrorKind, NewVersion, NodeRecord, ObjectQuery,
-    OrgRecord, Page, Permission, Result, StatusRecord, Store, StoredAudience, TokenRecord,
-    UserRecord, VersionFilter, VersionStamp,
+    CollectionRecord, CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion,
+    NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord,
+    StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter, VersionStamp,
 };
 use checkpoint::Checkpointer;
 use pool::ReadPool;
@@ -88,6 +89,17 @@ impl SqliteStore {
             readers: Arc::new(ReadPool::new(path.to_owned())),
             changes: tokio::sync::broadcast::channel(CHANGE_BUFFER).0,
         })
+    }
+
+    /// Announces a version committed at `at`; one without a version of its
+    /// own is versioned by that instant.
+    fn announce(&self, mut change: Change, at: crate::Micros) {
+        if change.version.key.is_empty() {
+            change.version = VersionStamp::from_micros(at);
+        }
+        change.date_added = at;
+        // No subscriber is not an error.
+        let _ = self.changes.send(change);
     }
 
     /// The database file this store uses.
@@ -151,51 +163,73 @@ impl Store for SqliteStore {
         )
     }
 
-    fn add_objects(
+    fn submit(
         &self,
         versions: Vec<NewVersion>,
+        held: Vec<HeldVersion>,
         status: StatusRecord,
         audit: Vec<AuditDraft>,
     ) -> BoxFuture<'_, Result<Vec<AddOutcome>>> {
-        let weight = versions.len() + audit.len() + 1;
-        let collection = status.collection.clone();
-        // What the announcement needs, without the JSON text; a version of
-        // its own, or none (then its date_added, known after the write).
-        let announced: Vec<(Option<VersionStamp>, Change)> = versions
+        let weight = versions.len() + held.len() + audit.len() + 1;
+        // What the announcement needs, without the JSON text.
+        let announced: Vec<Change> = versions
             .iter()
-            .map(|v| {
-                let change = Change {
-                    collection: collection.clone(),
-                    id: v.id.clone(),
-                    version: VersionStamp {
-                        key: String::new(),
-                        text: String::new(),
-                    },
-                    date_added: 0,
-                    tlp: v.tlp.clone(),
-                    grants: grants::normalize(&v.grants).into_owned(),
-                    submitter: v.submitter.clone(),
-                };
-                (v.version.clone(), change)
-            })
+            .map(|v| change_of(&status.collection, v, 0))
             .collect();
         Box::pin(async move {
             let outcomes = self
                 .writer
                 .submit(weight, move |conn| {
-                    objects::add(conn, &versions, status, &audit)
+                    objects::add(conn, &versions, &held, status, &audit)
                 })
                 .await?;
             // After the commit: the writer answers only then.
-            for ((stamp, mut change), outcome) in announced.into_iter().zip(&outcomes) {
+            for (change, outcome) in announced.into_iter().zip(&outcomes) {
                 if let AddOutcome::Added(at) = *outcome {
-                    change.version = stamp.unwrap_or_else(|| VersionStamp::from_micros(at));
-                    change.date_added = at;
-                    // No subscriber is not an error.
-                    let _ = self.changes.send(change);
+                    self.announce(change, at);
                 }
             }
             Ok(outcomes)
+        })
+    }
+
+    fn originals(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<(String, String, String)>>> {
+        let collection = collection.to_owned();
+        Box::pin(
+            self.readers
+                .run(move |conn| review::originals(conn, &collection, &versions)),
+        )
+    }
+
+    fn reviews(&self, query: ReviewQuery) -> BoxFuture<'_, Result<Vec<ReviewRecord>>> {
+        Box::pin(self.readers.run(move |conn| review::list(conn, &query)))
+    }
+
+    fn review(&self, id: &str) -> BoxFuture<'_, Result<Option<ReviewRecord>>> {
+        let id = id.to_owned();
+        Box::pin(self.readers.run(move |conn| review::get(conn, &id)))
+    }
+
+    fn decide_review(
+        &self,
+        decision: DecideReview,
+        audit: Vec<AuditDraft>,
+    ) -> BoxFuture<'_, Result<(ReviewRecord, Option<AddOutcome>)>> {
+        Box::pin(async move {
+            let (record, outcome) = self
+                .writer
+                .submit(audit.len() + 2, move |conn| {
+                    review::decide(conn, &decision, &audit)
+                })
+                .await?;
+            if let Some(AddOutcome::Added(at)) = outcome {
+                self.announce(change_of(&record.collection, &record.version, 0), at);
+            }
+            Ok((record, outcome))
         })
     }
 
@@ -252,6 +286,13 @@ impl Store for SqliteStore {
     fn org(&self, id_or_name: &str) -> BoxFuture<'_, Result<Option<OrgRecord>>> {
         let key = id_or_name.to_owned();
         Box::pin(self.readers.run(move |conn| members::org(conn, &key)))
+    }
+
+    fn set_org_attribution(&self, id: &str, attribution: bool) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        Box::pin(self.writer.submit(1, move |conn| {
+            members::set_org_attribution(conn, &id, attribution)
+        }))
     }
 
     fn remove_org(&self, id: &str) -> BoxFuture<'_, Result<()>> {
@@ -406,6 +447,23 @@ impl Store for SqliteStore {
 
     fn changes(&self) -> ChangeReceiver {
         self.changes.subscribe()
+    }
+}
+
+/// The announcement of `v` stored in `collection` at `at`; a version
+/// without a stamp of its own gets an empty one, filled in by `announce`.
+fn change_of(collection: &str, v: &NewVersion, at: crate::Micros) -> Change {
+    Change {
+        collection: collection.to_owned(),
+        id: v.id.clone(),
+        version: v.version.clone().unwrap_or(VersionStamp {
+            key: String::new(),
+            text: String::new(),
+        }),
+        date_added: at,
+        tlp: v.tlp.clone(),
+        grants: grants::normalize(&v.grants).into_owned(),
+        submitter: v.submitter.clone(),
     }
 }
 
