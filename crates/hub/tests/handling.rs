@@ -5,14 +5,16 @@
 //! level with random recipients, submitted by random members; then reads
 //! through every read path as every user and compares what was released
 //! with an independent model of the TLP table: nothing outside an audience
-//! is released, and everything inside it is visible.
+//! is released, and everything inside it is visible. The change feed
+//! (`Hub::changes`) is checked against the same model.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use charter_hub::admin::{NewCollection, NewOrg};
 use charter_hub::{
-    ErrorKind, Hub, HubConfig, ObjectFilter, Role, Submission, TlpLevel, VersionFilter, Viewer,
+    ErrorKind, FeedEvent, Hub, HubConfig, ObjectFilter, Role, Submission, TlpLevel, VersionFilter,
+    Viewer,
 };
 use charter_store::sqlite::SqliteStore;
 use charter_store::{Store, UserRecord};
@@ -298,6 +300,9 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
         );
     }
 
+    // Every viewer listens for new versions while the submissions land.
+    let mut feeds: Vec<_> = viewers.iter().map(|v| hub.changes(v)).collect();
+
     // Submit, modelling which submissions must be accepted.
     let mut accepted: Vec<Version> = Vec::new();
     for (n, s) in w.submissions.iter().enumerate() {
@@ -369,6 +374,34 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
         if expect_ok {
             accepted.push(candidate);
         }
+    }
+
+    // The change feed is a read path too: each viewer heard exactly the
+    // accepted versions it may see, and nothing outside its audience.
+    for (org, feed) in feeds.iter_mut().enumerate() {
+        let mut heard = BTreeSet::new();
+        while let Some(event) = feed.try_next().await {
+            match event.into_inner() {
+                FeedEvent::Version(change) => {
+                    let k = collection_ids
+                        .iter()
+                        .position(|c| *c == change.collection)
+                        .expect("a collection of this case");
+                    let object = usize::from_str_radix(&change.id[change.id.len() - 4..], 16)
+                        .expect("hex suffix");
+                    prop_assert!(heard.insert((k, object, change.version)), "heard once");
+                }
+                FeedEvent::Missed(n) => {
+                    return Err(TestCaseError::fail(format!("the feed lagged by {n}")));
+                }
+            }
+        }
+        let expect: BTreeSet<(usize, usize, String)> = accepted
+            .iter()
+            .filter(|v| visible(w, org, v))
+            .map(|v| (v.collection, v.object, v.version.clone()))
+            .collect();
+        prop_assert_eq!(heard, expect, "the change feed of org {}", org);
     }
 
     // Read as every user through every path.
