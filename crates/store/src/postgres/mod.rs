@@ -18,7 +18,8 @@
 //! - appends to the release record take one transaction-level advisory lock
 //!   ([`AUDIT_LOCK`]) and read the head under it, so the chain never forks.
 //!   The lock is taken last in a write, just before `COMMIT`, to keep the
-//!   section that every writer shares short.
+//!   section that every writer shares short, and appends of their own (one
+//!   per read) are group-committed per process.
 //! - schema migrations take their own advisory lock, so servers starting
 //!   together migrate once.
 //!
@@ -85,6 +86,7 @@ pub struct PgStore {
     pool: Pool,
     changes: broadcast::Sender<Change>,
     listener: tokio::task::JoinHandle<()>,
+    appender: audit::Appender,
     /// The URL with any password removed, for messages.
     shown: String,
 }
@@ -132,10 +134,12 @@ impl PgStore {
         }
         let (changes, _) = broadcast::channel(CHANGE_BUFFER);
         let listener = notify::spawn(config, pool.clone(), changes.clone(), &shown).await?;
+        let appender = audit::Appender::spawn(pool.clone(), shown.clone());
         Ok(PgStore {
             pool,
             changes,
             listener,
+            appender,
             shown,
         })
     }
@@ -472,17 +476,7 @@ impl Store for PgStore {
     }
 
     fn append_audit(&self, drafts: Vec<AuditDraft>) -> BoxFuture<'_, Result<Vec<i64>>> {
-        Box::pin(async move {
-            if drafts.is_empty() {
-                return Ok(Vec::new());
-            }
-            let mut client = self.client().await?;
-            let context = "appending to the release record";
-            let tx = client.transaction().await.map_err(pg_err(context))?;
-            let given = audit::append(&tx, &drafts).await?;
-            tx.commit().await.map_err(pg_err(context))?;
-            Ok(given)
-        })
+        Box::pin(async move { self.appender.append(drafts).await })
     }
 
     fn audit_entries(
