@@ -264,3 +264,128 @@ fn several_handles_on_one_database_stay_consistent() {
         }
     });
 }
+
+#[test]
+fn an_sqlite_node_is_copied_whole_and_a_second_copy_adds_nothing() {
+    use charter_store::sqlite::SqliteStore;
+    use charter_store::{
+        DecideReview, HeldVersion, ReviewDecision, ReviewOutcome, ReviewQuery, VersionStamp,
+    };
+
+    pg_test(|fx| async move {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("charter.db");
+        let sqlite = SqliteStore::open(&file).expect("sqlite");
+        let c = collection(&sqlite, "c").await;
+        let mut org = crate::util::org_record("grid");
+        org.attribution = true;
+        sqlite.create_org(org).await.expect("org");
+        let mut redacted = granted(indicator(1, V1), "amber", &["org:a"], Some("a"));
+        redacted.original = Some(redacted.raw.replace("Malicious", "Secret"));
+        let drafts = vec![draft("ann", 1)];
+        sqlite
+            .add_objects(vec![redacted.clone(), indicator(2, V1)], status(&c), drafts)
+            .await
+            .expect("added");
+        let hold = |id: &str, n: u64| HeldVersion {
+            id: id.to_owned(),
+            version: indicator(n, V1),
+            submitted_by: "ann".to_owned(),
+            findings: "[]".to_owned(),
+        };
+        sqlite
+            .submit(
+                Vec::new(),
+                vec![hold("r1", 3), hold("r2", 4)],
+                status(&c),
+                Vec::new(),
+            )
+            .await
+            .expect("held");
+        let decided = DecideReview {
+            id: "r1".to_owned(),
+            decision: ReviewDecision {
+                outcome: ReviewOutcome::Rejected,
+                by: "rita".to_owned(),
+                at: 5,
+                note: Some("personal data".to_owned()),
+            },
+            released: None,
+        };
+        sqlite
+            .decide_review(decided, vec![draft("rita", 2)])
+            .await
+            .expect("decided");
+        let before = everything(&sqlite, &c).await;
+        drop(sqlite);
+
+        let pg = fx.open_postgres();
+        let quiet = |_: charter_store::postgres::ImportProgress| {};
+        let report = pg.import_sqlite(&file, &quiet).await.expect("copied");
+        let counted = |t: &str| report.counts.iter().find(|(n, _)| *n == t).map(|c| c.1);
+        assert_eq!(counted("objects"), Some(2));
+        assert_eq!(counted("originals"), Some(1));
+        assert_eq!(counted("reviews"), Some(2));
+        assert_eq!(report.audit_head.as_ref().map(|h| h.0), Some(2));
+        // Copied as stored: the same date_added, versions, audiences, order.
+        let after = everything(&pg, &c).await;
+        let shape = |v: &[charter_store::StoredVersion]| -> Vec<_> {
+            v.iter()
+                .map(|s| {
+                    (
+                        s.date_added,
+                        s.id.clone(),
+                        s.version.clone(),
+                        s.grants.clone(),
+                        s.raw.clone(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(shape(&after), shape(&before));
+        let key = VersionStamp::clone(&redacted.version.clone().expect("a version")).key;
+        let originals = pg
+            .originals(&c, vec![(redacted.id.clone(), key)])
+            .await
+            .expect("originals");
+        assert_eq!(originals.len(), 1);
+        assert!(originals[0].2.contains("Secret"));
+        let reviews = pg.reviews(ReviewQuery::default()).await.expect("reviews");
+        assert_eq!(reviews.len(), 2);
+        let rejected = reviews.iter().find(|r| r.id == "r1").expect("r1");
+        assert_eq!(
+            rejected
+                .decision
+                .as_ref()
+                .map(|d| (d.outcome, d.note.clone())),
+            Some((ReviewOutcome::Rejected, Some("personal data".to_owned())))
+        );
+        assert!(
+            pg.org("grid")
+                .await
+                .expect("org")
+                .expect("copied")
+                .attribution
+        );
+
+        // A second run finds everything there and adds nothing.
+        let again = pg.import_sqlite(&file, &quiet).await.expect("copied again");
+        assert_eq!(again, report);
+        // The copy is a working node: the held version can still be decided.
+        let approve = DecideReview {
+            id: "r2".to_owned(),
+            decision: ReviewDecision {
+                outcome: ReviewOutcome::Approved,
+                by: "rita".to_owned(),
+                at: 6,
+                note: None,
+            },
+            released: None,
+        };
+        let (_, outcome) = pg
+            .decide_review(approve, Vec::new())
+            .await
+            .expect("approved");
+        assert!(matches!(outcome, Some(AddOutcome::Added(at)) if at > after[1].date_added));
+    });
+}
