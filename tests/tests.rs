@@ -9,6 +9,7 @@ mod cli;
 mod durability;
 mod members;
 mod postgres;
+mod privacy;
 mod taxii;
 mod tidy;
 mod util;

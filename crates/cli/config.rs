@@ -85,6 +85,10 @@ struct FileConfig {
     max_content_length: Option<u64>,
     max_objects_per_envelope: Option<usize>,
     log_format: Option<LogFormat>,
+    /// Privacy actions that differ from the defaults: per kind of finding
+    /// (`email`, `uk-postcode`, …), per field class (`free_text`,
+    /// `personal_sco`, `indicator_value`), `redact`, `review` or `allow`.
+    privacy: Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>>,
 }
 
 /// How logs are written to standard error.
@@ -182,6 +186,9 @@ impl Config {
             anyhow::ensure!(n > 0, "max_objects_per_envelope must be at least 1");
             hub.max_objects_per_envelope = n;
         }
+        if let Some(table) = &file.privacy {
+            privacy_overrides(&mut hub.privacy, table)?;
+        }
         Ok(Config {
             listen,
             data,
@@ -190,6 +197,44 @@ impl Config {
             hub,
         })
     }
+}
+
+/// Applies the `[privacy]` table to the default policy, refusing unknown
+/// kinds, classes and actions by name.
+fn privacy_overrides(
+    policy: &mut charter_policy::privacy::PrivacyPolicy,
+    table: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+) -> Result<()> {
+    use charter_policy::privacy::{Action, FieldClass, PiiKind};
+    let kinds: Vec<&str> = PiiKind::ALL.iter().map(|k| k.as_str()).collect();
+    for (kind_name, classes) in table {
+        let kind = PiiKind::from_name(kind_name).with_context(|| {
+            format!(
+                "privacy.{kind_name}: not a kind of finding (one of {})",
+                kinds.join(", ")
+            )
+        })?;
+        for (class_name, action_name) in classes {
+            let class = match class_name.as_str() {
+                "free_text" => FieldClass::FreeText,
+                "personal_sco" => FieldClass::PersonalSco,
+                "indicator_value" => FieldClass::IndicatorValue,
+                other => anyhow::bail!(
+                    "privacy.{kind_name}.{other}: not a field class (free_text, personal_sco or indicator_value)"
+                ),
+            };
+            let action = match action_name.as_str() {
+                "redact" => Action::Redact,
+                "review" => Action::Review,
+                "allow" => Action::Allow,
+                other => anyhow::bail!(
+                    "privacy.{kind_name}.{class_name}: '{other}' is not redact, review or allow"
+                ),
+            };
+            policy.set(kind, class, action);
+        }
+    }
+    Ok(())
 }
 
 fn read_file(path: &Path) -> Result<FileConfig> {

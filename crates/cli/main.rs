@@ -13,6 +13,7 @@ mod cmd_ingest;
 mod cmd_migrate;
 mod cmd_org;
 mod cmd_pattern;
+mod cmd_review;
 mod cmd_serve;
 mod cmd_token;
 mod cmd_user;
@@ -58,6 +59,8 @@ enum Command {
     Audit(cmd_audit::AuditArgs),
     /// Move a node's data from its SQLite file into PostgreSQL.
     Migrate(cmd_migrate::MigrateArgs),
+    /// Decide on objects held for privacy review.
+    Review(cmd_review::ReviewArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::Collection(args) => cmd_collection::run(args),
         Command::Audit(args) => cmd_audit::run(args),
         Command::Migrate(args) => cmd_migrate::run(args),
+        Command::Review(args) => cmd_review::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -14,7 +14,7 @@
 //! validated again before it is released.
 
 use charter_policy::privacy::{Action, Context, FieldClass, PiiKind, PrivacyPolicy};
-use charter_stix::{Severity, StixObject, Timestamp};
+use charter_stix::{StixObject, Timestamp};
 use charter_store::{DecideReview, ReviewDecision, ReviewOutcome, ReviewQuery, ReviewRecord};
 use serde_json::{Value, json};
 
@@ -153,11 +153,7 @@ fn redact_further(proposal: &str, literals: &[String]) -> Result<String> {
         .map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?;
     let object = StixObject::parse(raw)
         .map_err(|e| Error::invalid(format!("the redacted form is not a STIX object: {e}")))?;
-    let errors: Vec<String> = charter_stix::validate(&object)
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.to_string())
-        .collect();
+    let errors = crate::write::must_errors(&object);
     if !errors.is_empty() {
         return Err(Error::invalid(format!(
             "the redacted form would not be valid STIX ({}); reject the object instead",

@@ -55,6 +55,15 @@ fn id_hint(raw: &RawValue) -> String {
     }
 }
 
+/// The specification's MUST rules that `object` breaks, each as a message.
+pub(crate) fn must_errors(object: &StixObject) -> Vec<String> {
+    charter_stix::validate(object)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.to_string())
+        .collect()
+}
+
 /// Checks one submitted object on its own and resolves its TLP level.
 fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admitted, Rejection> {
     let hint = id_hint(&raw);
@@ -66,11 +75,7 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
         .map(|t| t.as_str().to_owned())
         .unwrap_or_default();
     let fail = |message: String| (object.id().to_owned(), version_text.clone(), message);
-    let errors: Vec<String> = charter_stix::validate(&object)
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.to_string())
-        .collect();
+    let errors = must_errors(&object);
     if !errors.is_empty() {
         return Err(fail(errors.join("; ")));
     }

@@ -486,61 +486,47 @@ async fn attribution_per_organisation_and_per_submission() {
                 .to_owned()
         }
     };
-    let attributed = Submission {
-        attribution: Some(true),
-        ..Submission::default()
+    let submit = |n: u32, attribution: Option<bool>| {
+        let (hub, a) = (w.hub.clone(), w.a.clone());
+        async move {
+            let submission = Submission {
+                attribution,
+                ..Submission::default()
+            };
+            hub.add_objects(
+                &a,
+                "default",
+                "uk-energy",
+                vec![raw(&clean(n))],
+                &submission,
+            )
+            .await
+            .expect("submitted");
+            clean(n)["id"].as_str().unwrap_or_default().to_owned()
+        }
     };
-    w.hub
-        .add_objects(
-            &w.a,
-            "default",
-            "uk-energy",
-            vec![raw(&clean(1))],
-            &attributed,
-        )
-        .await
-        .expect("attributed");
-    assert_eq!(
-        read_by_b(clean(1)["id"].as_str().unwrap_or_default().into()).await,
-        identity
-    );
+    let id = submit(1, Some(true)).await;
+    assert_eq!(read_by_b(id).await, identity, "attributed this once");
 
     w.hub
         .set_org_attribution(&Viewer::node_operator(), &w.a_org.id, true)
         .await
         .expect("opt in");
-    w.hub
-        .add_objects(
-            &w.a,
-            "default",
-            "uk-energy",
-            vec![raw(&clean(2))],
-            &Submission::default(),
-        )
-        .await
-        .expect("by the organisation's choice");
+    let id = submit(2, None).await;
     assert_eq!(
-        read_by_b(clean(2)["id"].as_str().unwrap_or_default().into()).await,
-        identity
+        read_by_b(id).await,
+        identity,
+        "by the organisation's choice"
     );
 
+    let id = submit(3, Some(false)).await;
+    let pseudonym = read_by_b(id).await;
+    assert_ne!(pseudonym, identity, "anonymous this once");
+    assert!(pseudonym.starts_with("identity--"));
     let anonymous = Submission {
         attribution: Some(false),
         ..Submission::default()
     };
-    w.hub
-        .add_objects(
-            &w.a,
-            "default",
-            "uk-energy",
-            vec![raw(&clean(3))],
-            &anonymous,
-        )
-        .await
-        .expect("anonymous this once");
-    let pseudonym = read_by_b(clean(3)["id"].as_str().unwrap_or_default().into()).await;
-    assert_ne!(pseudonym, identity);
-    assert!(pseudonym.starts_with("identity--"));
 
     // Sharing the organisation's own identity anonymously would name it.
     let own = json!({

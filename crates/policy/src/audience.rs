@@ -280,13 +280,13 @@ mod tests {
         let old = audience(TlpLevel::Amber, Some("a"), "k", Some("uk-energy"), &[]).expect("ok");
         let wider = audience(TlpLevel::Amber, Some("b"), "k", Some("trilateral"), &[]).expect("ok");
         assert_eq!(
-            widens(&[old.clone()], &wider, &members),
+            widens(std::slice::from_ref(&old), &wider, &members),
             Err(PolicyError::Widening {
                 tlp: TlpLevel::Amber
             })
         );
         let same = audience(TlpLevel::Amber, Some("b"), "k", Some("uk-energy"), &[]).expect("ok");
-        assert_eq!(widens(&[old.clone()], &same, &members), Ok(()));
+        assert_eq!(widens(std::slice::from_ref(&old), &same, &members), Ok(()));
         let clear = audience(TlpLevel::Clear, Some("b"), "k", Some("uk-energy"), &[]).expect("ok");
         assert!(
             widens(&[old], &clear, &members).is_err(),

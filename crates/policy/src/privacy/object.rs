@@ -27,7 +27,7 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::policy::{Action, FieldClass, PrivacyPolicy, redact};
 use super::{Detector, PiiKind};
@@ -180,27 +180,57 @@ pub fn filter_object(object: &Value, policy: &PrivacyPolicy, context: &Context<'
         contributing,
     };
     let mut findings = Vec::new();
-    let mut changed = false;
-    let mut out = Map::with_capacity(map.len());
+    let mut changes = Vec::new();
     for (key, value) in map {
-        let new = if structural(key) || object_type == "marking-definition" {
-            value.clone()
+        if structural(key) || object_type == "marking-definition" {
+            continue;
+        }
+        let class = if sco {
+            sco_class(object_type, key, walk.sender)
+        } else if object_type == "indicator" && key == "pattern" {
+            FieldClass::IndicatorValue
         } else {
-            let class = if sco {
-                sco_class(object_type, key, walk.sender)
-            } else if object_type == "indicator" && key == "pattern" {
-                FieldClass::IndicatorValue
-            } else {
-                FieldClass::FreeText
-            };
-            let top = walk.contributing.contains(&key.as_str());
-            walk.value(value, key.clone(), class, top, &mut findings, &mut changed)
+            FieldClass::FreeText
         };
-        out.insert(key.clone(), new);
+        let top = walk.contributing.contains(&key.as_str());
+        let at = Path::Key(None, key);
+        if let Some(new) = walk.value(value, &at, class, top, &mut findings) {
+            changes.push((key, new));
+        }
     }
-    Filtered {
-        released: changed.then_some(Value::Object(out)),
-        findings,
+    let released = (!changes.is_empty()).then(|| {
+        let mut out = map.clone();
+        for (key, new) in changes {
+            out.insert(key.clone(), new);
+        }
+        Value::Object(out)
+    });
+    Filtered { released, findings }
+}
+
+/// Where a value sits in its object, rendered only for findings.
+enum Path<'a> {
+    /// A property of the object (no parent) or of a nested object.
+    Key(Option<&'a Path<'a>>, &'a str),
+    /// An item of an array.
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        match self {
+            Path::Key(None, key) => (*key).to_owned(),
+            Path::Key(Some(parent), key) => format!("{}/{key}", parent.render()),
+            Path::Index(parent, i) => format!("{}/{i}", parent.render()),
+        }
+    }
+
+    /// The top-level property this path starts from.
+    fn root(&self) -> &str {
+        match self {
+            Path::Key(None, key) => key,
+            Path::Key(Some(parent), _) | Path::Index(parent, _) => parent.root(),
+        }
     }
 }
 
@@ -213,101 +243,111 @@ struct Walk<'p> {
 }
 
 impl Walk<'_> {
-    /// Filters one value at `path`; nested objects keep the class of the
-    /// top-level property, but their structural keys are skipped.
+    /// Filters one value at `path`, recording its findings; returns its
+    /// released form only when a redaction changed it, so nothing is copied
+    /// for the (usual) object without findings. Nested objects keep the
+    /// class of the top-level property, but their structural keys are
+    /// skipped.
     fn value(
         &self,
         value: &Value,
-        path: String,
+        path: &Path<'_>,
         class: FieldClass,
         id_part: bool,
         findings: &mut Vec<FieldFinding>,
-        changed: &mut bool,
-    ) -> Value {
+    ) -> Option<Value> {
         match value {
-            Value::String(text) => {
-                let found = Detector::shared().scan(text);
-                if found.is_empty() {
-                    return value.clone();
-                }
-                let mut policy;
-                let policy = if id_part {
-                    // Redacting an id-contributing value would leave an id
-                    // that still confirms it: review instead.
-                    policy = self.policy.clone();
-                    for f in &found {
-                        if policy.action(f.kind, class) == Action::Redact {
-                            policy.set(f.kind, class, Action::Review);
-                        }
+            Value::String(text) => self.text(text, path, class, id_part, findings),
+            Value::Array(items) => {
+                let mut changed: Vec<(usize, Value)> = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let at = Path::Index(path, i);
+                    if let Some(new) = self.value(item, &at, class, id_part, findings) {
+                        changed.push((i, new));
                     }
-                    &policy
-                } else {
-                    self.policy
-                };
-                let result = redact(text, &found, policy, class);
-                for (finding, action) in result
-                    .redacted
-                    .iter()
-                    .map(|f| (f, Action::Redact))
-                    .chain(result.review.iter().map(|f| (f, Action::Review)))
-                {
-                    findings.push(FieldFinding {
-                        path: path.clone(),
-                        kind: finding.kind,
-                        class,
-                        action,
-                        span: finding.span.clone(),
-                    });
                 }
-                if result.redacted.is_empty() {
-                    value.clone()
-                } else {
-                    *changed = true;
-                    Value::String(result.text)
+                if changed.is_empty() {
+                    return None;
                 }
+                let mut out = items.clone();
+                for (i, new) in changed {
+                    out[i] = new;
+                }
+                Some(Value::Array(out))
             }
-            Value::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| {
-                        self.value(
-                            item,
-                            format!("{path}/{i}"),
-                            class,
-                            id_part,
-                            findings,
-                            changed,
-                        )
-                    })
-                    .collect(),
-            ),
             Value::Object(map) => {
-                let mut out = Map::with_capacity(map.len());
+                let mut changed: Vec<(&String, Value)> = Vec::new();
                 for (key, item) in map {
-                    let new = if structural(key) {
-                        item.clone()
+                    if structural(key) {
+                        continue;
+                    }
+                    let class = if self.sco && path.root() == "extensions" {
+                        sco_class(self.object_type, key, self.sender)
                     } else {
-                        let class = if self.sco && path.starts_with("extensions") {
-                            sco_class(self.object_type, key, self.sender)
-                        } else {
-                            class
-                        };
-                        self.value(
-                            item,
-                            format!("{path}/{key}"),
-                            class,
-                            false,
-                            findings,
-                            changed,
-                        )
+                        class
                     };
+                    let at = Path::Key(Some(path), key);
+                    if let Some(new) = self.value(item, &at, class, false, findings) {
+                        changed.push((key, new));
+                    }
+                }
+                if changed.is_empty() {
+                    return None;
+                }
+                let mut out = map.clone();
+                for (key, new) in changed {
                     out.insert(key.clone(), new);
                 }
-                Value::Object(out)
+                Some(Value::Object(out))
             }
-            other => other.clone(),
+            _ => None,
         }
+    }
+
+    /// Filters one string.
+    fn text(
+        &self,
+        text: &str,
+        path: &Path<'_>,
+        class: FieldClass,
+        id_part: bool,
+        findings: &mut Vec<FieldFinding>,
+    ) -> Option<Value> {
+        let found = Detector::shared().scan(text);
+        if found.is_empty() {
+            return None;
+        }
+        let mut policy;
+        let policy = if id_part {
+            // Redacting an id-contributing value would leave an id that
+            // still confirms it: review instead.
+            policy = self.policy.clone();
+            for f in &found {
+                if policy.action(f.kind, class) == Action::Redact {
+                    policy.set(f.kind, class, Action::Review);
+                }
+            }
+            &policy
+        } else {
+            self.policy
+        };
+        let result = redact(text, &found, policy, class);
+        let rendered = path.render();
+        for (finding, action) in result
+            .redacted
+            .iter()
+            .map(|f| (f, Action::Redact))
+            .chain(result.review.iter().map(|f| (f, Action::Review)))
+        {
+            findings.push(FieldFinding {
+                path: rendered.clone(),
+                kind: finding.kind,
+                class,
+                action,
+                span: finding.span.clone(),
+            });
+        }
+        (!result.redacted.is_empty()).then(|| Value::String(result.text))
     }
 }
 
