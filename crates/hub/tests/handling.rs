@@ -412,7 +412,7 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                         .expect("a collection of this case");
                     if change.id.starts_with("identity--") {
                         // A pseudonym the node published, in a collection the viewer reads.
-                        prop_assert!(!identities.iter().any(|i| *i == change.id));
+                        prop_assert!(!identities.contains(&change.id));
                         prop_assert!(may_read_collection(w, org, k), "pseudonym outside reach");
                         continue;
                     }
