@@ -69,12 +69,13 @@ impl Hub {
         api_root: &str,
         id: &str,
     ) -> Result<Released<CollectionInfo>> {
-        self.api_root(viewer, api_root).await?;
-        let record = self
-            .store()
-            .collection(api_root, id)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("collection '{id}'")))?;
+        // A collection found under `api_root` proves the API root exists,
+        // so the roots are listed only to tell which of the two is missing:
+        // one store read per request instead of two.
+        let Some(record) = self.store().collection(api_root, id).await? else {
+            self.api_root(viewer, api_root).await?;
+            return Err(Error::not_found(format!("collection '{id}'")));
+        };
         let info = info(viewer, record);
         if !info.can_read && !info.can_write {
             return Err(Error::not_found(format!("collection '{id}'")));
@@ -148,7 +149,11 @@ impl Hub {
             limit,
             after,
             with_raw,
-            audience: audience.map(<[String]>::to_vec),
+            // Only the keys a version of this collection can carry: the
+            // same versions, fewer ranges for the store to merge.
+            audience: audience.map(|keys| {
+                charter_policy::keys_for_collection(keys, &record.id, record.community.as_deref())
+            }),
         };
         let mut page = self.store().query(query).await?;
         let originals = if with_raw {

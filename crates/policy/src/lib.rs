@@ -27,6 +27,7 @@ mod audience;
 pub mod privacy;
 
 pub use audience::{
-    Audience, Grant, PolicyError, Principal, audience, may_release, resolve_tlp, widens,
+    Audience, Grant, PolicyError, Principal, audience, keys_for_collection, may_release,
+    resolve_tlp, widens,
 };
 pub use charter_stix::tlp::TlpLevel;

@@ -52,7 +52,7 @@ mod timestamp;
 pub use audit::{AuditDraft, AuditEntry, AuditProblem, AuditProblemKind};
 pub use error::{Error, ErrorKind};
 pub use members::{
-    CommunityRecord, NodeRecord, OrgRecord, Permission, Role, TokenRecord, UserRecord,
+    Account, CommunityRecord, NodeRecord, OrgRecord, Permission, Role, TokenRecord, UserRecord,
 };
 pub use review::{
     DecideReview, HeldVersion, ReviewDecision, ReviewOutcome, ReviewQuery, ReviewRecord,
@@ -475,6 +475,28 @@ pub trait Store: Send + Sync {
     /// A user's rights on every collection where they have any, in
     /// collection creation order; empty for an unknown user.
     fn permissions(&self, username: &str) -> BoxFuture<'_, Result<Vec<Permission>>>;
+    /// A user with its organisation's communities and its explicit rights:
+    /// what every authenticated request needs, so a backend should answer
+    /// it in one round trip. This default asks [`Store::user`],
+    /// [`Store::communities_of`] and [`Store::permissions`] in turn.
+    fn account(&self, username: &str) -> BoxFuture<'_, Result<Option<Account>>> {
+        let username = username.to_owned();
+        Box::pin(async move {
+            let Some(user) = self.user(&username).await? else {
+                return Ok(None);
+            };
+            let communities = match &user.org {
+                Some(org) => self.communities_of(org).await?,
+                None => Vec::new(),
+            };
+            let permissions = self.permissions(&username).await?;
+            Ok(Some(Account {
+                user,
+                communities,
+                permissions,
+            }))
+        })
+    }
 
     /// Stores a new API token. Fails with [`ErrorKind::Conflict`] if its id
     /// is taken and with [`ErrorKind::NotFound`] if its user does not exist.

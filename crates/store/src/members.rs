@@ -82,6 +82,22 @@ pub struct UserRecord {
     pub disabled: bool,
 }
 
+/// A user with what its requests are decided on: its organisation's
+/// communities and its explicit rights ([`Store::account`]).
+///
+/// [`Store::account`]: crate::Store::account
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The user.
+    pub user: UserRecord,
+    /// The ids of the communities the user's organisation belongs to, sorted.
+    pub communities: Vec<String>,
+    /// The user's explicit rights, as [`Store::permissions`] lists them.
+    ///
+    /// [`Store::permissions`]: crate::Store::permissions
+    pub permissions: Vec<Permission>,
+}
+
 impl UserRecord {
     /// Whether the user is a node administrator, who may read and write
     /// every collection.

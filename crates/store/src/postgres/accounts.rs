@@ -5,7 +5,7 @@ use tokio_postgres::Row;
 
 use super::catalog::collection_key;
 use super::{exec, exists, is_unique_violation, pg_err, row, rows};
-use crate::{Error, ErrorKind, Permission, Result, Role, TokenRecord, UserRecord};
+use crate::{Account, Error, ErrorKind, Permission, Result, Role, TokenRecord, UserRecord};
 
 /// Creates the user or replaces its fields; its permissions and tokens are
 /// kept. Its organisation must exist.
@@ -45,7 +45,7 @@ pub(super) async fn put_user(client: &mut Client, user: &UserRecord) -> Result<(
     tx.commit().await.map_err(pg_err(context()))
 }
 
-const USER_COLUMNS: &str = "username, password_hash, role, org, disabled";
+const USER_COLUMNS: &str = "u.username, u.password_hash, u.role, u.org, u.disabled";
 
 fn user_row(r: &Row) -> Result<UserRecord> {
     let context = "reading a user";
@@ -62,7 +62,7 @@ fn user_row(r: &Row) -> Result<UserRecord> {
 }
 
 pub(super) async fn user(client: &Client, username: &str) -> Result<Option<UserRecord>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+    let sql = format!("SELECT {USER_COLUMNS} FROM users AS u WHERE username = $1");
     row(client, &sql, &[&username])
         .await
         .map_err(pg_err(format!("reading user '{username}'")))?
@@ -71,8 +71,57 @@ pub(super) async fn user(client: &Client, username: &str) -> Result<Option<UserR
         .transpose()
 }
 
+/// A user with its organisation's communities and its explicit rights, in
+/// one statement (every authenticated request asks for it).
+pub(super) async fn account(client: &Client, username: &str) -> Result<Option<Account>> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS},
+                ARRAY(SELECT m.community FROM community_members AS m
+                      WHERE m.org = u.org ORDER BY m.community),
+                ARRAY(SELECT c.id FROM permissions AS p JOIN collections AS c
+                      ON c.seq = p.collection WHERE p.username = u.username ORDER BY c.seq),
+                ARRAY(SELECT p.can_read FROM permissions AS p JOIN collections AS c
+                      ON c.seq = p.collection WHERE p.username = u.username ORDER BY c.seq),
+                ARRAY(SELECT p.can_write FROM permissions AS p JOIN collections AS c
+                      ON c.seq = p.collection WHERE p.username = u.username ORDER BY c.seq)
+         FROM users AS u WHERE u.username = $1"
+    );
+    let context = || format!("reading the account of '{username}'");
+    let Some(r) = row(client, &sql, &[&username])
+        .await
+        .map_err(pg_err(context()))?
+    else {
+        return Ok(None);
+    };
+    let user = user_row(&r)?;
+    let columns = (|| {
+        Ok::<_, tokio_postgres::Error>((
+            r.try_get::<_, Vec<String>>(5)?,
+            r.try_get::<_, Vec<String>>(6)?,
+            r.try_get::<_, Vec<bool>>(7)?,
+            r.try_get::<_, Vec<bool>>(8)?,
+        ))
+    })()
+    .map_err(pg_err(context()))?;
+    let (communities, collections, reads, writes) = columns;
+    let permissions = collections
+        .into_iter()
+        .zip(reads.into_iter().zip(writes))
+        .map(|(collection, (can_read, can_write))| Permission {
+            collection,
+            can_read,
+            can_write,
+        })
+        .collect();
+    Ok(Some(Account {
+        user,
+        communities,
+        permissions,
+    }))
+}
+
 pub(super) async fn users(client: &Client) -> Result<Vec<UserRecord>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+    let sql = format!("SELECT {USER_COLUMNS} FROM users AS u ORDER BY username");
     rows(client, &sql, &[])
         .await
         .map_err(pg_err("listing users"))?
@@ -82,7 +131,7 @@ pub(super) async fn users(client: &Client) -> Result<Vec<UserRecord>> {
 }
 
 pub(super) async fn users_of_org(client: &Client, org: &str) -> Result<Vec<UserRecord>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE org = $1 ORDER BY username");
+    let sql = format!("SELECT {USER_COLUMNS} FROM users AS u WHERE org = $1 ORDER BY username");
     rows(client, &sql, &[&org])
         .await
         .map_err(pg_err(format!("listing the users of organisation '{org}'")))?

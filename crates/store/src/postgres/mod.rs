@@ -55,10 +55,10 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row};
 
 use crate::{
-    AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, Change, CollectionRecord,
-    CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion, NodeRecord,
-    ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord, StatusRecord,
-    Store, StoredAudience, TokenRecord, UserRecord, VersionFilter,
+    Account, AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, Change,
+    CollectionRecord, CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion,
+    NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord,
+    StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter,
 };
 
 /// The advisory lock key that serialises appends to the release record
@@ -455,6 +455,11 @@ impl Store for PgStore {
     fn permissions(&self, username: &str) -> BoxFuture<'_, Result<Vec<Permission>>> {
         let username = username.to_owned();
         Box::pin(async move { accounts::permissions(&self.client().await?, &username).await })
+    }
+
+    fn account(&self, username: &str) -> BoxFuture<'_, Result<Option<Account>>> {
+        let username = username.to_owned();
+        Box::pin(async move { accounts::account(&self.client().await?, &username).await })
     }
 
     fn create_token(&self, token: TokenRecord) -> BoxFuture<'_, Result<()>> {
