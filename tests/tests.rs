@@ -8,6 +8,7 @@ mod audit;
 mod cli;
 mod durability;
 mod members;
+mod postgres;
 mod privacy;
 mod taxii;
 mod tidy;

@@ -4,6 +4,11 @@
 //! `--config`, `CHARTER_*` environment variables, command-line flags.
 //! Unknown keys in the file are an error, so a misspelt option is caught
 //! at start rather than silently ignored.
+//!
+//! The database is SQLite in the data folder unless `database_url`
+//! (`--database-url`, `CHARTER_DATABASE_URL`) names a PostgreSQL database
+//! (`postgres://…`, for several servers on one database) or another SQLite
+//! file (`sqlite:PATH`).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -20,6 +25,48 @@ pub struct NodeArgs {
     /// A TOML configuration file.
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
+    /// The database: `postgres://user@host:port/db` for PostgreSQL (several
+    /// servers on one database), or `sqlite:PATH` [default: SQLite in the
+    /// data folder].
+    #[arg(long, value_name = "URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+/// Where a node's data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, by connection URL.
+    Postgres(String),
+}
+
+impl Database {
+    /// Parses `postgres://…`, `postgresql://…` or `sqlite:PATH`; `what`
+    /// names where the value came from, for the error.
+    pub fn parse(url: &str, what: &str) -> Result<Database> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Database::Postgres(url.to_owned()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            anyhow::ensure!(!path.is_empty(), "{what}: 'sqlite:' needs a file path");
+            return Ok(Database::Sqlite(PathBuf::from(path)));
+        }
+        anyhow::bail!(
+            "{what}: '{}' is neither postgres://… nor sqlite:PATH",
+            charter_store::postgres::redact(url)
+        )
+    }
+}
+
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => f.write_str(&charter_store::postgres::redact(url)),
+        }
+    }
 }
 
 /// The configuration file's contents; every key is optional.
@@ -28,6 +75,7 @@ pub struct NodeArgs {
 struct FileConfig {
     listen: Option<SocketAddr>,
     data: Option<PathBuf>,
+    database_url: Option<String>,
     title: Option<String>,
     node_name: Option<String>,
     node_country: Option<String>,
@@ -61,6 +109,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The data folder.
     pub data: PathBuf,
+    /// The database: SQLite in the data folder unless `database_url` says
+    /// otherwise.
+    pub database: Database,
     /// Log format.
     pub log_format: LogFormat,
     /// Limits passed to the hub.
@@ -69,6 +120,9 @@ pub struct Config {
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_DATA: &str = "charter-data";
+
+/// The SQLite database file inside the data folder.
+pub const DATABASE_FILE: &str = "charter.db";
 
 impl Config {
     /// Resolves the configuration for `args`, with `listen` from a flag if given.
@@ -95,6 +149,13 @@ impl Config {
             .or(env_data)
             .or(file.data)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+        let env_database = std::env::var("CHARTER_DATABASE_URL").ok();
+        let database = match (&args.database_url, env_database, file.database_url) {
+            (Some(url), _, _) => Database::parse(url, "--database-url")?,
+            (None, Some(url), _) => Database::parse(&url, "CHARTER_DATABASE_URL")?,
+            (None, None, Some(url)) => Database::parse(&url, "database_url")?,
+            (None, None, None) => Database::Sqlite(data.join(DATABASE_FILE)),
+        };
         let mut hub = charter_hub::HubConfig::default();
         if let Some(title) = file.title {
             hub.title = title;
@@ -131,6 +192,7 @@ impl Config {
         Ok(Config {
             listen,
             data,
+            database,
             log_format: file.log_format.unwrap_or_default(),
             hub,
         })

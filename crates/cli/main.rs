@@ -10,6 +10,7 @@ mod cmd_collection;
 mod cmd_community;
 mod cmd_export;
 mod cmd_ingest;
+mod cmd_migrate;
 mod cmd_org;
 mod cmd_pattern;
 mod cmd_review;
@@ -56,6 +57,8 @@ enum Command {
     Collection(cmd_collection::CollectionArgs),
     /// Verify or export the release record.
     Audit(cmd_audit::AuditArgs),
+    /// Move a node's data from its SQLite file into PostgreSQL.
+    Migrate(cmd_migrate::MigrateArgs),
     /// Decide on objects held for privacy review.
     Review(cmd_review::ReviewArgs),
 }
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Community(args) => cmd_community::run(args),
         Command::Collection(args) => cmd_collection::run(args),
         Command::Audit(args) => cmd_audit::run(args),
+        Command::Migrate(args) => cmd_migrate::run(args),
         Command::Review(args) => cmd_review::run(args),
     };
     match outcome {

@@ -26,6 +26,7 @@
 pub mod admin;
 mod audit;
 mod auth;
+mod changes;
 mod error;
 mod filter;
 mod objects;
@@ -44,6 +45,7 @@ use charter_store::Store;
 
 pub use audit::AuditReport;
 pub use auth::TOKEN_PREFIX;
+pub use changes::{ChangeFeed, FeedEvent, ObjectChange};
 pub use charter_policy::TlpLevel;
 pub use charter_stix::Timestamp;
 pub use charter_store::{

@@ -8,14 +8,16 @@
 //! is released, and everything inside it is visible. Every object carries a
 //! victim's e-mail address in its description and names its submitter's
 //! identity: the submitter's organisation reads both, every other reader the
-//! released form with neither (two forms, anonymous submission).
+//! released form with neither (two forms, anonymous submission). The change
+//! feed (`Hub::changes`) is checked against the same model.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use charter_hub::admin::{NewCollection, NewOrg};
 use charter_hub::{
-    ErrorKind, Hub, HubConfig, ObjectFilter, Role, Submission, TlpLevel, VersionFilter, Viewer,
+    ErrorKind, FeedEvent, Hub, HubConfig, ObjectFilter, Role, Submission, TlpLevel, VersionFilter,
+    Viewer,
 };
 use charter_store::sqlite::SqliteStore;
 use charter_store::{Store, UserRecord};
@@ -314,6 +316,9 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
         );
     }
 
+    // Every viewer listens for new versions while the submissions land.
+    let mut feeds: Vec<_> = viewers.iter().map(|v| hub.changes(v)).collect();
+
     // Submit, modelling which submissions must be accepted.
     let mut accepted: Vec<Version> = Vec::new();
     for (n, s) in w.submissions.iter().enumerate() {
@@ -392,6 +397,40 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
         if expect_ok {
             accepted.push(candidate);
         }
+    }
+
+    // The change feed is a read path too: each viewer heard exactly the
+    // accepted versions it may see, and nothing outside its audience.
+    for (org, feed) in feeds.iter_mut().enumerate() {
+        let mut heard = BTreeSet::new();
+        while let Some(event) = feed.try_next().await {
+            match event.into_inner() {
+                FeedEvent::Version(change) => {
+                    let k = collection_ids
+                        .iter()
+                        .position(|c| *c == change.collection)
+                        .expect("a collection of this case");
+                    if change.id.starts_with("identity--") {
+                        // A pseudonym the node published, in a collection the viewer reads.
+                        prop_assert!(!identities.contains(&change.id));
+                        prop_assert!(may_read_collection(w, org, k), "pseudonym outside reach");
+                        continue;
+                    }
+                    let object = usize::from_str_radix(&change.id[change.id.len() - 4..], 16)
+                        .expect("hex suffix");
+                    prop_assert!(heard.insert((k, object, change.version)), "heard once");
+                }
+                FeedEvent::Missed(n) => {
+                    return Err(TestCaseError::fail(format!("the feed lagged by {n}")));
+                }
+            }
+        }
+        let expect: BTreeSet<(usize, usize, String)> = accepted
+            .iter()
+            .filter(|v| visible(w, org, v))
+            .map(|v| (v.collection, v.object, v.version.clone()))
+            .collect();
+        prop_assert_eq!(heard, expect, "the change feed of org {}", org);
     }
 
     // Who submitted each accepted version, and what it hid.

@@ -9,8 +9,9 @@
 //!
 //! [`Store`] is object-safe and returns hand-written boxed futures, so `hub`
 //! holds an `Arc<dyn Store>` and compiles once, whatever the backend. The
-//! embedded backend is [`sqlite::SqliteStore`]; a PostgreSQL backend
-//! implements the same trait and passes the same test suite.
+//! embedded backend is [`sqlite::SqliteStore`]; [`postgres::PgStore`]
+//! implements the same trait for several servers on one database, and both
+//! pass the same test suite.
 //!
 //! **Invariant (audience at write time):** every object version is stored
 //! with its audience already computed by `policy` (its TLP level and grant
@@ -25,7 +26,13 @@
 //!
 //! **Invariant (acknowledged means durable):** every write method resolves
 //! only after its transaction is committed to disk (`synchronous = FULL` in
-//! WAL mode for SQLite).
+//! WAL mode for SQLite, `synchronous_commit = on` for PostgreSQL).
+//!
+//! **Change notification:** [`Store::changes`] announces each new object
+//! version after its transaction commits: in-process for SQLite, through
+//! `LISTEN`/`NOTIFY` for PostgreSQL, so every server on one database hears
+//! every other server's writes. Only `hub` subscribes, and it filters the
+//! stream by each viewer's audience.
 //!
 //! **Invariant (objects are immutable versions):** a version is keyed by
 //! `(collection, id, version)`; adding a version that is already present is a
@@ -37,6 +44,7 @@ use std::pin::Pin;
 pub mod audit;
 mod error;
 mod members;
+pub mod postgres;
 mod review;
 pub mod sqlite;
 mod timestamp;
@@ -241,6 +249,33 @@ pub struct Page {
     /// Where the next page starts, when more results remain.
     pub next: Option<Cursor>,
 }
+
+/// A new object version, announced by [`Store::changes`] once the
+/// transaction that stored it has committed. It carries the version's
+/// audience, so the subscriber can filter without reading it back, and no
+/// content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The collection id.
+    pub collection: String,
+    /// The STIX id.
+    pub id: String,
+    /// The version.
+    pub version: VersionStamp,
+    /// When this node added it.
+    pub date_added: Micros,
+    /// The version's TLP level.
+    pub tlp: String,
+    /// The version's grant keys, sorted.
+    pub grants: Vec<String>,
+    /// The id of the submitting organisation, if it had one.
+    pub submitter: Option<String>,
+}
+
+/// A subscription to [`Store::changes`]. A subscriber that falls too far
+/// behind receives [`tokio::sync::broadcast::error::RecvError::Lagged`] and
+/// should catch up with an ordinary query from its last `date_added`.
+pub type ChangeReceiver = tokio::sync::broadcast::Receiver<Change>;
 
 /// A per-object line in a status resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -490,4 +525,10 @@ pub trait Store: Send + Sync {
     /// The sequence number and hash of the last entry; `None` while the
     /// record is empty.
     fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>>;
+
+    /// Subscribes to new object versions: every version
+    /// [`Store::add_objects`] stores from now on, in this process or (for a
+    /// shared database) any other, announced after its commit, in commit
+    /// order per collection. Versions already present are not announced.
+    fn changes(&self) -> ChangeReceiver;
 }

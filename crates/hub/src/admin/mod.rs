@@ -146,14 +146,24 @@ impl Hub {
                 })
                 .await?;
         }
-        if store.api_roots().await?.is_empty() {
-            store
+        // Several servers may start together on one new database: the one
+        // whose root is refused as taken leaves the rest to the other.
+        let created = match store.api_roots().await?.is_empty() {
+            false => false,
+            true => match store
                 .create_api_root(ApiRootRecord {
                     name: DEFAULT_API_ROOT.to_owned(),
                     title: format!("{} default API root", self.config().title),
                     description: Some("The node's default API root".to_owned()),
                 })
-                .await?;
+                .await
+            {
+                Ok(()) => true,
+                Err(e) if e.kind() == charter_store::ErrorKind::Conflict => false,
+                Err(e) => return Err(e.into()),
+            },
+        };
+        if created {
             store
                 .create_collection(CollectionRecord {
                     id: uuid::Uuid::new_v4().to_string(),
