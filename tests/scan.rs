@@ -195,7 +195,11 @@ fn ipsum_feed_finds_every_planted_hit_and_nothing_else() {
     // The report: one sighting per matched indicator, where ana's organisation is.
     let export = charter_ok(
         &data,
-        &["export", "--type", "sighting", "--format", "jsonl"],
+        // As ana: her organisation sees its sightings as submitted (others see the
+        // node's pseudonym for the submitter, as for any anonymous submission).
+        &[
+            "export", "--type", "sighting", "--format", "jsonl", "--as", "ana",
+        ],
         &[],
     );
     let sightings: Vec<Value> = export

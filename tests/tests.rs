@@ -8,6 +8,8 @@ mod audit;
 mod cli;
 mod durability;
 mod members;
+mod postgres;
+mod privacy;
 mod scan;
 mod taxii;
 mod tidy;

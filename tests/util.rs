@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a `TestServer` that runs
-//! `charter serve` on `127.0.0.1:0` in a temporary data folder, and a
-//! runner for one-shot `charter` commands.
+//! `charter serve` on `127.0.0.1:0` in a temporary data folder (optionally
+//! on a PostgreSQL database), a runner for one-shot `charter` commands, and
+//! [`PgDatabase`], a fresh PostgreSQL database per test.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -128,6 +129,22 @@ impl TestServer {
         }
     }
 
+    /// Starts a server in a fresh temporary data folder whose data lives in
+    /// the PostgreSQL database at `url`.
+    pub fn start_on(url: &str) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data");
+        let mut server = TestServer::start_in(
+            &data,
+            &[
+                ("CHARTER_ADMIN_PASSWORD", ADMIN_PASSWORD),
+                ("CHARTER_DATABASE_URL", url),
+            ],
+        );
+        server._dir = Some(dir);
+        server
+    }
+
     /// Kills the server with SIGKILL, as a crash would, and waits for it.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -241,4 +258,111 @@ pub fn data_file(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
+}
+
+/// The environment variable naming the PostgreSQL server tests use (a URL
+/// of a database to connect to for creating theirs).
+pub const PG_ENV: &str = "CHARTER_TEST_PG";
+
+/// A PostgreSQL database of one test's own, dropped with it.
+pub struct PgDatabase {
+    name: String,
+    /// The database's URL.
+    pub url: String,
+}
+
+fn pg_admin_url() -> String {
+    std::env::var(PG_ENV)
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Runs `sql` on the server's administrative database.
+fn pg_admin(sql: String) -> Result<(), String> {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            let (client, connection) =
+                tokio_postgres::connect(&pg_admin_url(), tokio_postgres::NoTls)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            let driver = tokio::spawn(connection);
+            let result = client.batch_execute(&sql).await.map_err(|e| e.to_string());
+            drop(client);
+            let _ = driver.await;
+            result
+        })
+    })
+    .join()
+    .map_err(|_| "the PostgreSQL admin thread panicked".to_owned())?
+}
+
+impl PgDatabase {
+    /// Creates an empty database; `None`, after saying so loudly, when the
+    /// server cannot be reached outside CI (in CI, `CI=true`, that fails).
+    pub fn create() -> Option<PgDatabase> {
+        let name = format!("charter_it_{}", uuid::Uuid::new_v4().simple());
+        match pg_admin(format!("CREATE DATABASE {name}")) {
+            Ok(()) => {
+                let admin = pg_admin_url();
+                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+                let url = format!("{base}/{name}");
+                Some(PgDatabase { name, url })
+            }
+            Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+                panic!("PostgreSQL at {} is required in CI: {e}", pg_admin_url())
+            }
+            Err(e) => {
+                eprintln!(
+                    "!!! NOT RUN on PostgreSQL: cannot reach {} ({e}); set {PG_ENV}",
+                    pg_admin_url()
+                );
+                None
+            }
+        }
+    }
+
+    /// Runs SQL on this database (to inspect or disturb it behind the
+    /// server's back).
+    pub fn execute(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        let (url, sql) = (self.url.clone(), sql.to_owned());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .expect("connected");
+                tokio::spawn(connection);
+                let mut out = Vec::new();
+                for message in client.simple_query(&sql).await.expect("SQL runs") {
+                    if let tokio_postgres::SimpleQueryMessage::Row(row) = message {
+                        out.push(
+                            (0..row.len())
+                                .map(|i| row.get(i).map(str::to_owned))
+                                .collect(),
+                        );
+                    }
+                }
+                out
+            })
+        })
+        .join()
+        .expect("SQL thread")
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Err(e) = pg_admin(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        )) {
+            eprintln!("cannot drop the test database {}: {e}", self.name);
+        }
+    }
 }

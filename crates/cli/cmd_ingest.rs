@@ -72,6 +72,7 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
         let viewer = Viewer::node_operator();
         let submission = Submission {
             recipients: args.recipients.clone(),
+            attribution: None,
         };
         let bar = if args.quiet {
             ProgressBar::hidden()
@@ -82,7 +83,7 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
             ProgressStyle::with_template("{bar:40} {pos}/{len} objects {per_sec} {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        let (mut accepted, mut rejected) = (0usize, Vec::new());
+        let (mut accepted, mut held, mut rejected) = (0usize, 0usize, Vec::new());
         let mut objects = objects;
         while !objects.is_empty() {
             let rest = objects.split_off(objects.len().min(BATCH));
@@ -100,6 +101,7 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
                 .with_context(|| format!("adding objects to collection '{}'", args.collection))?
                 .into_inner();
             accepted += status.successes.len();
+            held += status.pendings.len();
             rejected.extend(status.failures);
             bar.inc(n);
         }
@@ -113,7 +115,14 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
                 );
             }
         }
-        println!("{accepted} accepted, {} rejected", rejected.len());
+        if held > 0 {
+            println!(
+                "{accepted} accepted, {held} held for privacy review, {} rejected",
+                rejected.len()
+            );
+        } else {
+            println!("{accepted} accepted, {} rejected", rejected.len());
+        }
         Ok(if rejected.is_empty() {
             ExitCode::SUCCESS
         } else {

@@ -34,6 +34,19 @@ enum OrgCommand {
         /// What kind of organisation it is.
         #[arg(long, default_value = "private", value_parser = ["government", "cert", "private"])]
         kind: String,
+        /// Release its submissions under its own identity rather than the
+        /// node's pseudonym for its sector and country.
+        #[arg(long)]
+        attribution: bool,
+    },
+    /// Choose whether an organisation's submissions name it (`on`) or the
+    /// node's pseudonym for its sector and country (`off`, the default).
+    Attribution {
+        /// The organisation, by id or name.
+        org: String,
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        setting: String,
     },
     /// List organisations.
     List {
@@ -55,12 +68,13 @@ pub fn run(args: &OrgArgs) -> Result<ExitCode> {
         let hub = node::open_admin(&config).await?;
         let op = Viewer::node_operator();
         match &args.command {
-            OrgCommand::Add { name, country, sectors, kind } => {
+            OrgCommand::Add { name, country, sectors, kind, attribution } => {
                 let new = NewOrg {
                     name: name.clone(),
                     country: country.clone(),
                     sectors: sectors.clone(),
                     kind: kind.clone(),
+                    attribution: *attribution,
                 };
                 let record = hub.add_org(&op, new).await?;
                 println!("{}", record.id);
@@ -74,6 +88,7 @@ pub fn run(args: &OrgArgs) -> Result<ExitCode> {
                             json!({
                                 "id": o.id, "name": o.name, "country": o.country, "sectors": o.sectors,
                                 "kind": o.kind, "identity_id": o.identity_id,
+                                "attribution": o.attribution,
                             })
                         })
                         .collect();
@@ -83,6 +98,15 @@ pub fn run(args: &OrgArgs) -> Result<ExitCode> {
                         println!("{}\t{}\t{}\t{}\t{}", o.id, o.name, o.country, o.kind, o.sectors.join(","));
                     }
                 }
+            }
+            OrgCommand::Attribution { org, setting } => {
+                let record = hub.set_org_attribution(&op, org, setting == "on").await?;
+                let how = if record.attribution {
+                    "under its own identity"
+                } else {
+                    "under the node's pseudonym for its sector and country"
+                };
+                println!("'{}' now shares {how}", record.name);
             }
             OrgCommand::Remove { org } => {
                 hub.remove_org(&op, org).await?;

@@ -57,7 +57,7 @@ async fn serve(config: Config) -> Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
     let addr = listener.local_addr().context("reading the bound address")?;
-    tracing::info!(%addr, data = %config.data.display(), "listening");
+    tracing::info!(%addr, data = %config.data.display(), database = %config.database, "listening");
     writeln!(stdout, "Charter listening on http://{addr}")?;
     stdout.flush()?;
     charter_server::serve(listener, hub, shutdown_signal())

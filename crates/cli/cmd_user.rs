@@ -29,7 +29,7 @@ enum UserCommand {
     Add {
         /// Login name.
         name: String,
-        /// node-admin, org-admin, analyst, reader or auditor.
+        /// node-admin, org-admin, analyst, reader, auditor or reviewer.
         #[arg(long, default_value = "analyst", value_parser = parse_role)]
         role: Role,
         /// The user's organisation, by id or name (required but for node-admin and auditor).
@@ -76,8 +76,9 @@ enum UserCommand {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text)
-        .ok_or_else(|| format!("'{text}': use node-admin, org-admin, analyst, reader or auditor"))
+    Role::parse(text).ok_or_else(|| {
+        format!("'{text}': use node-admin, org-admin, analyst, reader, auditor or reviewer")
+    })
 }
 
 fn read_password() -> Result<String> {

@@ -11,8 +11,10 @@ mod cmd_community;
 mod cmd_export;
 mod cmd_export_sensor;
 mod cmd_ingest;
+mod cmd_migrate;
 mod cmd_org;
 mod cmd_pattern;
+mod cmd_review;
 mod cmd_scan;
 mod cmd_serve;
 mod cmd_token;
@@ -61,6 +63,10 @@ enum Command {
     Collection(cmd_collection::CollectionArgs),
     /// Verify or export the release record.
     Audit(cmd_audit::AuditArgs),
+    /// Move a node's data from its SQLite file into PostgreSQL.
+    Migrate(cmd_migrate::MigrateArgs),
+    /// Decide on objects held for privacy review.
+    Review(cmd_review::ReviewArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +85,8 @@ fn main() -> ExitCode {
         Command::Community(args) => cmd_community::run(args),
         Command::Collection(args) => cmd_collection::run(args),
         Command::Audit(args) => cmd_audit::run(args),
+        Command::Migrate(args) => cmd_migrate::run(args),
+        Command::Review(args) => cmd_review::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -7,22 +7,33 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use charter_hub::{Hub, Timestamp};
 use charter_store::Store;
+use charter_store::postgres::PgStore;
 use charter_store::sqlite::SqliteStore;
 
-use crate::config::Config;
+use crate::config::{Config, Database};
 
-/// The database file inside the data folder.
-pub const DATABASE_FILE: &str = "charter.db";
+/// Opens (creating if needed) the store of `database`.
+pub async fn open_store(database: &Database) -> Result<Arc<dyn Store>> {
+    Ok(match database {
+        Database::Sqlite(path) => {
+            Arc::new(SqliteStore::open(path).with_context(|| format!("opening {database}"))?)
+        }
+        Database::Postgres(url) => Arc::new(
+            PgStore::open(url)
+                .await
+                .with_context(|| format!("opening {database}"))?,
+        ),
+    })
+}
 
-/// Opens (creating if needed) the node in `config.data` and prepares it:
-/// default API root and collection, and the `admin` user. Returns the hub
-/// and the admin password if one was generated now.
+/// Opens (creating if needed) the node in `config.data` (or the database
+/// `config.database` names) and prepares it: default API root and
+/// collection, and the `admin` user. Returns the hub and the admin password
+/// if one was generated now.
 pub async fn open(config: &Config) -> Result<(Hub, Option<String>)> {
     std::fs::create_dir_all(&config.data)
         .with_context(|| format!("creating the data folder {}", config.data.display()))?;
-    let path = config.data.join(DATABASE_FILE);
-    let store = SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?;
-    let store: Arc<dyn Store> = Arc::new(store);
+    let store = open_store(&config.database).await?;
     let hub = Hub::new(store, config.hub.clone());
     if let Some(dir) = &config.warninglists {
         let lists = charter_hub::WarningLists::load(dir)

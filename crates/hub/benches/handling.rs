@@ -142,7 +142,7 @@ enum Variant {
     HubMember,
     /// The administrator, through the hub: release record only.
     HubAdmin,
-    /// The store alone with the analyst's principal keys.
+    /// The store alone with the analyst's principal keys, as the hub passes them.
     StoreMember,
     /// The store alone without an audience.
     StoreAdmin,
@@ -375,7 +375,7 @@ fn main() {
     let inputs = rt.block_on(PartInputs::load(&world));
     eprintln!(
         "node built in {:.1} s: {} indicators; measured collection {} versions, community of {} organisations; \
-         analyst sees {} ({} principal keys), administrator {}",
+         analyst sees {} ({} principal keys passed to the store), administrator {}",
         started.elapsed().as_secs_f64(),
         world.indicators,
         world.size,

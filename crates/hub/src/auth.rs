@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
+use charter_store::Account;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -163,15 +164,20 @@ impl Hub {
         from: Option<IpAddr>,
     ) -> Result<Viewer> {
         self.check_throttle(username, from)?;
-        let user = self.store().user(username).await?;
-        let ok = match &user {
-            Some(u) if !u.disabled => self.verified(username, password, &u.password_hash).await?,
+        // The user with its communities and rights, in one store read; they
+        // are used only once the secret checks out.
+        let account = self.store().account(username).await?;
+        let ok = match &account {
+            Some(a) if !a.user.disabled => {
+                self.verified(username, password, &a.user.password_hash)
+                    .await?
+            }
             _ => false,
         };
-        match user {
-            Some(user) if ok => {
+        match account {
+            Some(account) if ok => {
                 self.inner.throttle.succeed(username);
-                self.viewer_of(user).await
+                Ok(viewer_of_account(account))
             }
             _ => {
                 self.inner.throttle.fail(username, from);
@@ -198,9 +204,9 @@ impl Hub {
         let user = match &usable {
             Some(t) => self
                 .store()
-                .user(&t.username)
+                .account(&t.username)
                 .await?
-                .filter(|u| !u.disabled),
+                .filter(|a| !a.user.disabled),
             None => None,
         };
         let ok = match (&usable, &user) {
@@ -210,30 +216,13 @@ impl Hub {
         match user {
             Some(user) if ok => {
                 self.inner.throttle.succeed(&account);
-                self.viewer_of(user).await
+                Ok(viewer_of_account(user))
             }
             _ => {
                 self.inner.throttle.fail(&account, from);
                 Err(refused())
             }
         }
-    }
-
-    /// The principal of a stored user: its organisation's communities and
-    /// its explicit rights, read now so changes apply at once.
-    pub(crate) async fn viewer_of(&self, user: charter_store::UserRecord) -> Result<Viewer> {
-        let communities = match &user.org {
-            Some(org) => self.store().communities_of(org).await?,
-            None => Vec::new(),
-        };
-        let permissions = self.store().permissions(&user.username).await?;
-        Ok(Viewer::user(
-            user.username,
-            user.role,
-            user.org,
-            communities,
-            permissions,
-        ))
     }
 
     /// The principal of `username`, for a node operator who acts on its
@@ -245,13 +234,25 @@ impl Hub {
                 "only a node administrator may act as another user",
             ));
         }
-        let user = self
+        let account = self
             .store()
-            .user(username)
+            .account(username)
             .await?
             .ok_or_else(|| Error::not_found(format!("user '{username}'")))?;
-        Ok(self.viewer_of(user).await?.via(operator.channel()))
+        Ok(viewer_of_account(account).via(operator.channel()))
     }
+}
+
+/// The principal of a stored user: its organisation's communities and its
+/// explicit rights, as read with the user for this request, so changes apply
+/// at once.
+fn viewer_of_account(account: Account) -> Viewer {
+    let Account {
+        user,
+        communities,
+        permissions,
+    } = account;
+    Viewer::user(user.username, user.role, user.org, communities, permissions)
 }
 
 #[cfg(test)]

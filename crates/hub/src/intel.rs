@@ -311,9 +311,18 @@ impl Hub {
                     limit: self.config().max_page_size,
                     after,
                     with_raw: true,
-                    audience: audience.map(<[String]>::to_vec),
+                    // The same keys and forms as a TAXII read (`read.rs`).
+                    audience: audience.map(|keys| {
+                        charter_policy::keys_for_collection(
+                            keys,
+                            &record.id,
+                            record.community.as_deref(),
+                        )
+                    }),
                 };
-                let page = self.store().query(query).await?;
+                let mut page = self.store().query(query).await?;
+                self.submitted_forms(viewer, &record.id, &mut page.items)
+                    .await?;
                 for item in page.items {
                     if let Some(keys) = audience {
                         if !charter_policy::may_release(&item.grants, keys) {

@@ -1,8 +1,9 @@
 //! The hub: Charter's domain service and its one door.
 //!
 //! Every write goes through [`Hub::add_objects`]: parse → validate (the STIX
-//! MUST rules and, for indicators, the pattern) → audience (TLP and
-//! community, computed once) → store → audit, in one transaction. Every read
+//! MUST rules and, for indicators, the pattern) → privacy (the released
+//! form, the submitter's pseudonym, or a hold for review) → audience (TLP
+//! and community, computed once) → store → audit, in one transaction. Every read
 //! takes the requesting principal, a [`Viewer`], and returns a
 //! [`Released`] value. `Released<T>` can only be constructed inside this
 //! crate, by the release check, so a renderer in `server` (or any later
@@ -25,12 +26,15 @@
 pub mod admin;
 mod audit;
 mod auth;
+mod changes;
 mod error;
 mod filter;
 mod intel;
 mod objects;
+mod privacy;
 mod read;
 mod released;
+mod review;
 mod throttle;
 mod viewer;
 mod vocab;
@@ -42,6 +46,7 @@ use charter_store::Store;
 
 pub use audit::AuditReport;
 pub use auth::TOKEN_PREFIX;
+pub use changes::{ChangeFeed, FeedEvent, ObjectChange};
 pub use charter_intel::export::SensorFormat;
 pub use charter_intel::warninglists::WarningLists;
 pub use charter_policy::TlpLevel;
@@ -60,6 +65,7 @@ pub use objects::{
     Submission,
 };
 pub use released::Released;
+pub use review::{Decision, Review};
 pub use throttle::{ACCOUNT_LIMIT, ADDRESS_LIMIT, WINDOW as THROTTLE_WINDOW};
 pub use viewer::Channel;
 pub use viewer::Viewer;
@@ -89,6 +95,9 @@ pub struct HubConfig {
     pub max_content_length: u64,
     /// The most objects one envelope may carry.
     pub max_objects_per_envelope: usize,
+    /// What the privacy filter does with each kind of finding in each
+    /// class of field.
+    pub privacy: charter_policy::privacy::PrivacyPolicy,
 }
 
 impl Default for HubConfig {
@@ -103,6 +112,7 @@ impl Default for HubConfig {
             default_page_size: 1_000,
             max_content_length: 64 * 1024 * 1024,
             max_objects_per_envelope: 10_000,
+            privacy: charter_policy::privacy::PrivacyPolicy::default(),
         }
     }
 }

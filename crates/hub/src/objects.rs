@@ -38,6 +38,10 @@ pub struct Submission {
     /// For TLP:RED objects, the organisations (ids or names) that may
     /// receive them.
     pub recipients: Vec<String>,
+    /// Whether the released form names the submitter (`Some(true)`) or the
+    /// node's pseudonym for its sector and country (`Some(false)`); `None`
+    /// takes the organisation's own setting (anonymous unless it opted in).
+    pub attribution: Option<bool>,
 }
 
 /// Filters of an object, manifest or versions read (TAXII's URL parameters,

@@ -5,6 +5,10 @@
 //! the store, which filters in the database (so pages stay exact), and
 //! then re-check each version with `charter_policy::may_release` before
 //! granting the release and recording it.
+//!
+//! **Invariant (two forms):** object reads serve the released form, except
+//! to members of the organisation that submitted a version, who get it as
+//! they submitted it.
 
 use charter_store::{CollectionRecord, ObjectQuery, VersionFilter};
 use serde_json::json;
@@ -65,12 +69,13 @@ impl Hub {
         api_root: &str,
         id: &str,
     ) -> Result<Released<CollectionInfo>> {
-        self.api_root(viewer, api_root).await?;
-        let record = self
-            .store()
-            .collection(api_root, id)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("collection '{id}'")))?;
+        // A collection found under `api_root` proves the API root exists,
+        // so the roots are listed only to tell which of the two is missing:
+        // one store read per request instead of two.
+        let Some(record) = self.store().collection(api_root, id).await? else {
+            self.api_root(viewer, api_root).await?;
+            return Err(Error::not_found(format!("collection '{id}'")));
+        };
         let info = info(viewer, record);
         if !info.can_read && !info.can_write {
             return Err(Error::not_found(format!("collection '{id}'")));
@@ -144,9 +149,19 @@ impl Hub {
             limit,
             after,
             with_raw,
-            audience: audience.map(<[String]>::to_vec),
+            // Only the keys a version of this collection can carry: the
+            // same versions, fewer ranges for the store to merge.
+            audience: audience.map(|keys| {
+                charter_policy::keys_for_collection(keys, &record.id, record.community.as_deref())
+            }),
         };
-        let page = self.store().query(query).await?;
+        let mut page = self.store().query(query).await?;
+        let originals = if with_raw {
+            self.submitted_forms(viewer, &record.id, &mut page.items)
+                .await?
+        } else {
+            0
+        };
         let mut objects = Vec::with_capacity(page.items.len());
         for item in page.items {
             // The store filtered already; this is the release check itself,
@@ -163,13 +178,57 @@ impl Hub {
             .iter()
             .map(|o| (o.id.as_str(), o.version.as_str()))
             .collect();
-        let form = if with_raw { "objects" } else { "manifest" };
+        let form = match (with_raw, originals) {
+            (false, _) => "manifest",
+            (true, 0) => "objects",
+            // Some versions went out as their submitter's organisation
+            // submitted them.
+            (true, _) => "objects+originals",
+        };
         self.record_release(viewer, &record.id, form, &released)
             .await?;
         Ok(Released::grant(ObjectPage {
             objects,
             next: page.next.map(encode_next),
         }))
+    }
+
+    /// Replaces the released form of the versions that `viewer`'s own
+    /// organisation submitted with the form it submitted (invariant: two
+    /// forms); returns how many were replaced.
+    pub(crate) async fn submitted_forms(
+        &self,
+        viewer: &Viewer,
+        collection: &str,
+        items: &mut [charter_store::StoredVersion],
+    ) -> Result<usize> {
+        let Some(org) = viewer.org() else {
+            return Ok(0);
+        };
+        let own: Vec<(String, String)> = items
+            .iter()
+            .filter(|v| v.submitter.as_deref() == Some(org))
+            .map(|v| (v.id.clone(), v.version.key.clone()))
+            .collect();
+        if own.is_empty() {
+            return Ok(0);
+        }
+        let found = self.store().originals(collection, own).await?;
+        let mut by_version: std::collections::HashMap<(String, String), String> = found
+            .into_iter()
+            .map(|(id, key, raw)| ((id, key), raw))
+            .collect();
+        let mut replaced = 0;
+        for item in items.iter_mut() {
+            if item.submitter.as_deref() != Some(org) {
+                continue;
+            }
+            if let Some(raw) = by_version.remove(&(item.id.clone(), item.version.key.clone())) {
+                item.raw = raw;
+                replaced += 1;
+            }
+        }
+        Ok(replaced)
     }
 
     /// A status resource; visible to the principal that made the request and

@@ -122,6 +122,12 @@ impl Viewer {
         self.role == Role::NodeAdmin
     }
 
+    /// Whether the principal decides on versions held for privacy review
+    /// (node administrators and reviewers), seeing them in both forms.
+    pub fn can_review(&self) -> bool {
+        matches!(self.role, Role::NodeAdmin | Role::Reviewer)
+    }
+
     /// Whether the principal may read the release record.
     pub fn can_audit(&self) -> bool {
         matches!(self.role, Role::NodeAdmin | Role::Auditor)
@@ -154,7 +160,7 @@ impl Viewer {
     pub fn can_read(&self, collection: &CollectionRecord) -> bool {
         match self.role {
             Role::NodeAdmin => true,
-            Role::Auditor => false,
+            Role::Auditor | Role::Reviewer => false,
             Role::OrgAdmin | Role::Analyst | Role::Reader => {
                 self.explicit(collection).is_some_and(|p| p.can_read)
                     || collection.public
@@ -167,7 +173,7 @@ impl Viewer {
     pub fn can_write(&self, collection: &CollectionRecord) -> bool {
         match self.role {
             Role::NodeAdmin => true,
-            Role::Auditor => false,
+            Role::Auditor | Role::Reviewer => false,
             Role::Reader => self.explicit(collection).is_some_and(|p| p.can_write),
             Role::OrgAdmin | Role::Analyst => {
                 self.explicit(collection).is_some_and(|p| p.can_write) || self.member_of(collection)

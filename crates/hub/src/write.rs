@@ -16,13 +16,16 @@ use std::collections::{HashMap, HashSet};
 
 use charter_policy::{Audience, Grant, TlpLevel};
 use charter_stix::{Severity, StixObject};
-use charter_store::{CollectionRecord, NewVersion, StatusRecord, VersionFilter, VersionStamp};
+use charter_store::{
+    CollectionRecord, HeldVersion, NewVersion, StatusRecord, VersionFilter, VersionStamp,
+};
 use serde_json::json;
 use serde_json::value::RawValue;
 
 use crate::audit::draft;
 use crate::error::{Error, ErrorKind, Result};
 use crate::objects::{now_micros, status_from_record};
+use crate::privacy::{Anonymity, Screened, screen};
 use crate::{Hub, Released, Status, Submission, Viewer};
 
 /// A rejected object: id, version and reason.
@@ -32,6 +35,10 @@ type Rejection = (String, String, String);
 struct Admitted {
     version: NewVersion,
     tlp: TlpLevel,
+    /// The object as submitted, for the privacy filter.
+    value: serde_json::Value,
+    /// What the privacy filter made of it.
+    screened: Screened,
 }
 
 /// The best id to name a rejected object by: its `id` if it has a string one.
@@ -48,6 +55,15 @@ fn id_hint(raw: &RawValue) -> String {
     }
 }
 
+/// The specification's MUST rules that `object` breaks, each as a message.
+pub(crate) fn must_errors(object: &StixObject) -> Vec<String> {
+    charter_stix::validate(object)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.to_string())
+        .collect()
+}
+
 /// Checks one submitted object on its own and resolves its TLP level.
 fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admitted, Rejection> {
     let hint = id_hint(&raw);
@@ -59,11 +75,7 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
         .map(|t| t.as_str().to_owned())
         .unwrap_or_default();
     let fail = |message: String| (object.id().to_owned(), version_text.clone(), message);
-    let errors: Vec<String> = charter_stix::validate(&object)
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.to_string())
-        .collect();
+    let errors = must_errors(&object);
     if !errors.is_empty() {
         return Err(fail(errors.join("; ")));
     }
@@ -90,6 +102,8 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
     let tlp = charter_policy::resolve_tlp(markings, default_tlp);
     Ok(Admitted {
         tlp,
+        value: object.value().clone(),
+        screened: Screened::default(),
         version: NewVersion {
             id: object.id().to_owned(),
             object_type: object.object_type().to_owned(),
@@ -102,8 +116,75 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
             grants: Vec::new(),
             submitter: None,
             raw: object.raw().get().to_owned(),
+            original: None,
         },
     })
+}
+
+/// Admits every object of an envelope, then screens the admitted ones for
+/// personal data with the whole envelope as context.
+fn admit_all(
+    objects: Vec<Box<RawValue>>,
+    default_tlp: TlpLevel,
+    policy: &charter_policy::privacy::PrivacyPolicy,
+    anonymity: Option<&Anonymity>,
+) -> (Vec<Admitted>, Vec<Rejection>) {
+    let mut admitted = Vec::with_capacity(objects.len());
+    let mut failures = Vec::new();
+    for raw in objects {
+        match admit(raw, default_tlp) {
+            Ok(a) => admitted.push(a),
+            Err(rejection) => failures.push(rejection),
+        }
+    }
+    let values: Vec<serde_json::Value> = admitted
+        .iter_mut()
+        .map(|a| std::mem::take(&mut a.value))
+        .collect();
+    let context = charter_policy::privacy::Context::of(values.iter());
+    let mut screened = Vec::with_capacity(admitted.len());
+    for (mut a, value) in admitted.into_iter().zip(&values) {
+        match screen(&mut a.version, value, policy, &context, anonymity) {
+            Ok(s) => {
+                a.screened = s;
+                screened.push(a);
+            }
+            Err(message) => {
+                let version = a.version.version.as_ref().map(|v| v.text.clone());
+                failures.push((a.version.id, version.unwrap_or_default(), message));
+            }
+        }
+    }
+    (screened, failures)
+}
+
+/// The versions to store now, those to hold for review, and for the
+/// release record the kinds redacted per object.
+type Split = (
+    Vec<NewVersion>,
+    Vec<HeldVersion>,
+    Vec<(String, Vec<&'static str>)>,
+);
+
+fn split_held(placed: Vec<Admitted>, viewer: &Viewer) -> Split {
+    let mut versions = Vec::with_capacity(placed.len());
+    let mut held = Vec::new();
+    let mut redacted = Vec::new();
+    for a in placed {
+        if !a.screened.redacted.is_empty() {
+            redacted.push((a.version.id.clone(), a.screened.redacted));
+        }
+        match a.screened.review {
+            Some(findings) => held.push(HeldVersion {
+                id: uuid::Uuid::new_v4().to_string(),
+                version: a.version,
+                submitted_by: viewer.username().to_owned(),
+                findings,
+            }),
+            None => versions.push(a.version),
+        }
+    }
+    (versions, held, redacted)
 }
 
 fn audience_from(tlp: &str, grants: &[String]) -> Audience {
@@ -139,7 +220,7 @@ impl Hub {
         recipients: &[String],
         admitted: Vec<Admitted>,
         failures: &mut Vec<Rejection>,
-    ) -> Result<Vec<NewVersion>> {
+    ) -> Result<Vec<Admitted>> {
         let ids: Vec<String> = admitted
             .iter()
             .map(|a| a.version.id.clone())
@@ -175,7 +256,8 @@ impl Hub {
         }
         let members_of = |c: &str| members.get(c).cloned().unwrap_or_default();
         let mut out = Vec::with_capacity(admitted.len());
-        for Admitted { mut version, tlp } in admitted {
+        for mut placed in admitted {
+            let (version, tlp) = (&mut placed.version, placed.tlp);
             let reject = |message: String, version: &NewVersion| {
                 let text = version
                     .version
@@ -193,19 +275,19 @@ impl Hub {
             ) {
                 Ok(a) => a,
                 Err(e) => {
-                    failures.push(reject(e.to_string(), &version));
+                    failures.push(reject(e.to_string(), version));
                     continue;
                 }
             };
             if let Some(before) = existing.get(&version.id) {
                 if let Err(e) = charter_policy::widens(before, &audience, &members_of) {
-                    failures.push(reject(e.to_string(), &version));
+                    failures.push(reject(e.to_string(), version));
                     continue;
                 }
             }
             version.grants = audience.keys();
             version.submitter = viewer.org().map(str::to_owned);
-            out.push(version);
+            out.push(placed);
         }
         Ok(out)
     }
@@ -249,27 +331,31 @@ impl Hub {
             ));
         }
         let recipients = self.recipients(&submission.recipients).await?;
+        let anonymity = self.anonymity(viewer, submission).await?;
         let request_timestamp = now_micros();
         let default_tlp = TlpLevel::parse(&info.record.default_tlp).unwrap_or(TlpLevel::Amber);
+        let policy = self.config().privacy.clone();
+        let screening = anonymity.clone();
         let (admitted, mut failures) = tokio::task::spawn_blocking(move || {
-            let mut admitted = Vec::with_capacity(objects.len());
-            let mut failures = Vec::new();
-            for raw in objects {
-                match admit(raw, default_tlp) {
-                    Ok(a) => admitted.push(a),
-                    Err(rejection) => failures.push(rejection),
-                }
-            }
-            (admitted, failures)
+            admit_all(objects, default_tlp, &policy, screening.as_ref())
         })
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "validation task failed");
             Error::new(ErrorKind::Internal, "validation failed")
         })?;
-        let versions = self
+        let placed = self
             .place(viewer, &info.record, &recipients, admitted, &mut failures)
             .await?;
+        if let Some(a) = &anonymity {
+            if placed
+                .iter()
+                .any(|p| p.screened.anonymised && p.screened.review.is_none())
+            {
+                self.publish_pseudonym(viewer, &info.record.id, a).await?;
+            }
+        }
+        let (versions, held, privacy) = split_held(placed, viewer);
         let accepted: Vec<(String, String, &str)> = versions
             .iter()
             .map(|v| {
@@ -287,10 +373,22 @@ impl Hub {
             .iter()
             .map(|(id, _, why)| (id.as_str(), why.as_str()))
             .collect();
+        let held_lines: Vec<(&str, &str)> = held
+            .iter()
+            .map(|h| (h.version.id.as_str(), h.id.as_str()))
+            .collect();
         let entry = draft(
             viewer,
             "write",
-            json!({ "collection": info.record.id, "recipients": recipients, "accepted": accepted, "rejected": rejected }),
+            json!({
+                "collection": info.record.id,
+                "recipients": recipients,
+                "accepted": accepted,
+                "rejected": rejected,
+                "held": held_lines,
+                "redacted": privacy,
+                "pseudonym": anonymity.as_ref().map(|a| a.pseudonym.as_str()),
+            }),
         );
         let status = StatusRecord {
             id: uuid::Uuid::new_v4().to_string(),
@@ -310,7 +408,7 @@ impl Hub {
         };
         let status_id = status.id.clone();
         self.store()
-            .add_objects(versions, status, vec![entry])
+            .submit(versions, held, status, vec![entry])
             .await?;
         let record = self
             .store()

@@ -5,14 +5,19 @@
 //! level with random recipients, submitted by random members; then reads
 //! through every read path as every user and compares what was released
 //! with an independent model of the TLP table: nothing outside an audience
-//! is released, and everything inside it is visible.
+//! is released, and everything inside it is visible. Every object carries a
+//! victim's e-mail address in its description and names its submitter's
+//! identity: the submitter's organisation reads both, every other reader the
+//! released form with neither (two forms, anonymous submission). The change
+//! feed (`Hub::changes`) is checked against the same model.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use charter_hub::admin::{NewCollection, NewOrg};
 use charter_hub::{
-    ErrorKind, Hub, HubConfig, ObjectFilter, Role, Submission, TlpLevel, VersionFilter, Viewer,
+    ErrorKind, FeedEvent, Hub, HubConfig, ObjectFilter, Role, Submission, TlpLevel, VersionFilter,
+    Viewer,
 };
 use charter_store::sqlite::SqliteStore;
 use charter_store::{Store, UserRecord};
@@ -202,19 +207,30 @@ fn marking_id(level: TlpLevel) -> &'static str {
     level.marking_id()
 }
 
+/// The personal data in the description of submission `n` of `case`.
+fn secret(case: u64, n: usize) -> String {
+    format!("victim{case}x{n}@example.org")
+}
+
 fn object_json(
     case: u64,
     object: usize,
     version: &str,
     marking: Option<TlpLevel>,
+    secret: &str,
+    creator: Option<&str>,
 ) -> Box<RawValue> {
     let mut o = serde_json::json!({
         "type": "indicator", "spec_version": "2.1",
         "id": format!("indicator--0a1b2c3d-4e5f-4a6b-8c7d-{:08x}{:04x}", case, object),
         "created": "2026-01-01T00:00:00.000Z", "modified": version,
+        "description": format!("Seen in a lure sent to {secret}."),
         "pattern": format!("[ipv4-addr:value = '198.51.100.{object}']"), "pattern_type": "stix",
         "valid_from": "2026-01-01T00:00:00Z"
     });
+    if let Some(identity) = creator {
+        o["created_by_ref"] = serde_json::json!(identity);
+    }
     if let Some(level) = marking {
         o["object_marking_refs"] = serde_json::json!([marking_id(level)]);
     }
@@ -227,6 +243,7 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
     let op = Viewer::node_operator();
     let tag = format!("case{case}");
     let mut org_ids = Vec::new();
+    let mut identities = Vec::new();
     for i in 0..ORGS {
         let org = hub
             .add_org(
@@ -236,11 +253,13 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                     country: "GB".into(),
                     sectors: vec!["energy".into()],
                     kind: "private".into(),
+                    attribution: false,
                 },
             )
             .await
             .expect("org added");
         org_ids.push(org.id);
+        identities.push(org.identity_id);
     }
     let mut community_ids = Vec::new();
     for (c, members) in w.communities.iter().enumerate() {
@@ -297,6 +316,9 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
         );
     }
 
+    // Every viewer listens for new versions while the submissions land.
+    let mut feeds: Vec<_> = viewers.iter().map(|v| hub.changes(v)).collect();
+
     // Submit, modelling which submissions must be accepted.
     let mut accepted: Vec<Version> = Vec::new();
     for (n, s) in w.submissions.iter().enumerate() {
@@ -309,8 +331,18 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                 by,
                 "default",
                 &collection_ids[s.collection],
-                vec![object_json(case, s.object, &version, s.marking)],
-                &Submission { recipients },
+                vec![object_json(
+                    case,
+                    s.object,
+                    &version,
+                    s.marking,
+                    &secret(case, n),
+                    identities.get(s.by).map(String::as_str),
+                )],
+                &Submission {
+                    recipients,
+                    attribution: None,
+                },
             )
             .await;
         let may_write = may_write_collection(w, s.by, s.collection);
@@ -367,6 +399,52 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
         }
     }
 
+    // The change feed is a read path too: each viewer heard exactly the
+    // accepted versions it may see, and nothing outside its audience.
+    for (org, feed) in feeds.iter_mut().enumerate() {
+        let mut heard = BTreeSet::new();
+        while let Some(event) = feed.try_next().await {
+            match event.into_inner() {
+                FeedEvent::Version(change) => {
+                    let k = collection_ids
+                        .iter()
+                        .position(|c| *c == change.collection)
+                        .expect("a collection of this case");
+                    if change.id.starts_with("identity--") {
+                        // A pseudonym the node published, in a collection the viewer reads.
+                        prop_assert!(!identities.contains(&change.id));
+                        prop_assert!(may_read_collection(w, org, k), "pseudonym outside reach");
+                        continue;
+                    }
+                    let object = usize::from_str_radix(&change.id[change.id.len() - 4..], 16)
+                        .expect("hex suffix");
+                    prop_assert!(heard.insert((k, object, change.version)), "heard once");
+                }
+                FeedEvent::Missed(n) => {
+                    return Err(TestCaseError::fail(format!("the feed lagged by {n}")));
+                }
+            }
+        }
+        let expect: BTreeSet<(usize, usize, String)> = accepted
+            .iter()
+            .filter(|v| visible(w, org, v))
+            .map(|v| (v.collection, v.object, v.version.clone()))
+            .collect();
+        prop_assert_eq!(heard, expect, "the change feed of org {}", org);
+    }
+
+    // Who submitted each accepted version, and what it hid.
+    let forms: BTreeMap<(usize, String), (Option<usize>, String)> = accepted
+        .iter()
+        .map(|v| {
+            let n = v.version[17..19].parse::<usize>().expect("seconds") - 1;
+            (
+                (v.object, v.version.clone()),
+                (v.submitter, secret(case, n)),
+            )
+        })
+        .collect();
+
     // Read as every user through every path.
     for (org, viewer) in viewers.iter().enumerate() {
         for (k, collection) in collection_ids.iter().enumerate() {
@@ -407,12 +485,40 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                         Ok(page) => {
                             let page = page.into_inner();
                             for o in &page.objects {
+                                if o.id.starts_with("identity--") {
+                                    // A pseudonym the node published.
+                                    prop_assert!(!identities.iter().any(|i| *i == o.id));
+                                    continue;
+                                }
                                 let object = usize::from_str_radix(&o.id[o.id.len() - 4..], 16)
                                     .expect("hex suffix");
                                 prop_assert!(
                                     got.insert((object, o.version.clone())),
                                     "duplicate across pages"
                                 );
+                                if !with_raw {
+                                    continue;
+                                }
+                                let (submitter, hidden) = &forms[&(object, o.version.clone())];
+                                if *submitter == Some(org) {
+                                    prop_assert!(o.raw.contains(hidden.as_str()), "own form");
+                                    prop_assert!(o.raw.contains(identities[org].as_str()));
+                                } else {
+                                    prop_assert!(
+                                        !o.raw.contains(hidden.as_str()),
+                                        "org {} read {}'s original",
+                                        org,
+                                        hidden
+                                    );
+                                    prop_assert!(o.raw.contains("[REDACTED:email]"));
+                                    for identity in &identities {
+                                        prop_assert!(
+                                            !o.raw.contains(identity.as_str()),
+                                            "a submitter named to org {}",
+                                            org
+                                        );
+                                    }
+                                }
                             }
                             match page.next {
                                 Some(n) => next = Some(n),
@@ -446,6 +552,7 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                 .get()
                 .objects
                 .iter()
+                .filter(|o| !o.id.starts_with("identity--"))
                 .map(|o| {
                     (
                         usize::from_str_radix(&o.id[o.id.len() - 4..], 16).expect("hex"),

@@ -4,6 +4,7 @@
 mod handling;
 mod intel;
 mod members;
+mod privacy;
 
 use std::sync::Arc;
 
@@ -51,6 +52,7 @@ async fn analyst(hub: &Hub, name: &str, read: bool, write: bool) -> Viewer {
                 country: "GB".into(),
                 sectors: vec![],
                 kind: "private".into(),
+                attribution: false,
             },
         )
         .await

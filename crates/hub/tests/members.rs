@@ -29,6 +29,7 @@ async fn org(hub: &Hub, name: &str) -> String {
         country: "GB".into(),
         sectors: vec!["energy".into()],
         kind: "private".into(),
+        attribution: false,
     };
     hub.add_org(&Viewer::node_operator(), new)
         .await
@@ -258,6 +259,7 @@ async fn red_needs_recipients_and_amber_may_not_cross_communities() {
     );
     let to_bob = Submission {
         recipients: vec!["Bravo".into()],
+        attribution: None,
     };
     let s = n
         .hub
@@ -274,6 +276,7 @@ async fn red_needs_recipients_and_amber_may_not_cross_communities() {
     assert_eq!(s.successes.len(), 1);
     let unknown = Submission {
         recipients: vec!["Nobody Inc".into()],
+        attribution: None,
     };
     let err = n
         .hub

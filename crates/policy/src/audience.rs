@@ -176,6 +176,32 @@ pub fn may_release(grant_keys: &[String], principal_keys: &[String]) -> bool {
         .any(|g| principal_keys.iter().any(|p| p == g))
 }
 
+/// The keys among `principal_keys` that a version stored in `collection`,
+/// which belongs to `community`, can carry.
+///
+/// [`audience`] grants a version in a collection only `any`, organisations,
+/// the collection's own community, or the collection itself when it has no
+/// community; so a reader's other communities never match there. Reading a
+/// collection with these keys releases exactly the versions all the keys
+/// would, and the store reads one range per key, so a member of many
+/// communities pays for one. This rests on a collection keeping its
+/// community (nothing rebinds one). Keys this crate does not know are kept.
+pub fn keys_for_collection(
+    principal_keys: &[String],
+    collection: &str,
+    community: Option<&str>,
+) -> Vec<String> {
+    principal_keys
+        .iter()
+        .filter(|key| match Grant::from_key(key) {
+            Some(Grant::Anyone | Grant::Org(_)) | None => true,
+            Some(Grant::Community(c)) => community == Some(c.as_str()),
+            Some(Grant::Collection(c)) => c == collection,
+        })
+        .cloned()
+        .collect()
+}
+
 /// Whether giving an object the audience `new` would reach organisations
 /// that the audiences of its `existing` versions do not. `members` lists the
 /// organisations of a community. An unrestricted grant (`Anyone`) reaches
@@ -280,13 +306,13 @@ mod tests {
         let old = audience(TlpLevel::Amber, Some("a"), "k", Some("uk-energy"), &[]).expect("ok");
         let wider = audience(TlpLevel::Amber, Some("b"), "k", Some("trilateral"), &[]).expect("ok");
         assert_eq!(
-            widens(&[old.clone()], &wider, &members),
+            widens(std::slice::from_ref(&old), &wider, &members),
             Err(PolicyError::Widening {
                 tlp: TlpLevel::Amber
             })
         );
         let same = audience(TlpLevel::Amber, Some("b"), "k", Some("uk-energy"), &[]).expect("ok");
-        assert_eq!(widens(&[old.clone()], &same, &members), Ok(()));
+        assert_eq!(widens(std::slice::from_ref(&old), &same, &members), Ok(()));
         let clear = audience(TlpLevel::Clear, Some("b"), "k", Some("uk-energy"), &[]).expect("ok");
         assert!(
             widens(&[old], &clear, &members).is_err(),
@@ -342,6 +368,13 @@ mod tests {
             for g in &grants {
                 prop_assert_eq!(Grant::from_key(g).map(|g| g.key()), Some(g.clone()));
             }
+            let narrowed = keys_for_collection(&principals, "k", community.as_deref());
+            prop_assert_eq!(may_release(&grants, &narrowed), expected);
+            let own_community = community.as_ref().map(|c| format!("community:{c}"));
+            prop_assert!(narrowed
+                .iter()
+                .all(|k| !k.starts_with("community:") || Some(k) == own_community.as_ref()));
+            prop_assert!(narrowed.iter().all(|k| principals.contains(k)));
         }
     }
 }

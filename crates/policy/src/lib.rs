@@ -22,10 +22,12 @@
 //! collection shows its CLEAR objects to everyone. Node administrators run the node and hold its database, so
 //! reads on their behalf are not filtered; the release record logs them.
 
+pub mod anonymise;
 mod audience;
 pub mod privacy;
 
 pub use audience::{
-    Audience, Grant, PolicyError, Principal, audience, may_release, resolve_tlp, widens,
+    Audience, Grant, PolicyError, Principal, audience, keys_for_collection, may_release,
+    resolve_tlp, widens,
 };
 pub use charter_stix::tlp::TlpLevel;

@@ -52,6 +52,7 @@ mod error;
 mod media;
 mod params;
 mod render;
+pub mod review_format;
 mod routes;
 
 use std::future::Future;

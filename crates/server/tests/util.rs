@@ -171,6 +171,7 @@ pub async fn add_org(hub: &Hub, name: &str) -> String {
         country: "GB".to_owned(),
         sectors: vec!["energy".to_owned()],
         kind: "private".to_owned(),
+        attribution: false,
     };
     hub.add_org(&Viewer::node_operator(), new)
         .await

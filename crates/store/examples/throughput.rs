@@ -89,6 +89,7 @@ fn indicator(n: u64, grants: Vec<String>) -> NewVersion {
         grants,
         submitter: Some(format!("submitter-{}", n % 7)),
         raw,
+        original: None,
     }
 }
 

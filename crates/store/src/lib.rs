@@ -9,8 +9,9 @@
 //!
 //! [`Store`] is object-safe and returns hand-written boxed futures, so `hub`
 //! holds an `Arc<dyn Store>` and compiles once, whatever the backend. The
-//! embedded backend is [`sqlite::SqliteStore`]; a PostgreSQL backend
-//! implements the same trait and passes the same test suite.
+//! embedded backend is [`sqlite::SqliteStore`]; [`postgres::PgStore`]
+//! implements the same trait for several servers on one database, and both
+//! pass the same test suite.
 //!
 //! **Invariant (audience at write time):** every object version is stored
 //! with its audience already computed by `policy` (its TLP level and grant
@@ -25,7 +26,13 @@
 //!
 //! **Invariant (acknowledged means durable):** every write method resolves
 //! only after its transaction is committed to disk (`synchronous = FULL` in
-//! WAL mode for SQLite).
+//! WAL mode for SQLite, `synchronous_commit = on` for PostgreSQL).
+//!
+//! **Change notification:** [`Store::changes`] announces each new object
+//! version after its transaction commits: in-process for SQLite, through
+//! `LISTEN`/`NOTIFY` for PostgreSQL, so every server on one database hears
+//! every other server's writes. Only `hub` subscribes, and it filters the
+//! stream by each viewer's audience.
 //!
 //! **Invariant (objects are immutable versions):** a version is keyed by
 //! `(collection, id, version)`; adding a version that is already present is a
@@ -37,13 +44,18 @@ use std::pin::Pin;
 pub mod audit;
 mod error;
 mod members;
+pub mod postgres;
+mod review;
 pub mod sqlite;
 mod timestamp;
 
 pub use audit::{AuditDraft, AuditEntry, AuditProblem, AuditProblemKind};
 pub use error::{Error, ErrorKind};
 pub use members::{
-    CommunityRecord, NodeRecord, OrgRecord, Permission, Role, TokenRecord, UserRecord,
+    Account, CommunityRecord, NodeRecord, OrgRecord, Permission, Role, TokenRecord, UserRecord,
+};
+pub use review::{
+    DecideReview, HeldVersion, ReviewDecision, ReviewOutcome, ReviewQuery, ReviewRecord,
 };
 
 /// A boxed, sendable future: the return type of every [`Store`] method.
@@ -125,8 +137,13 @@ pub struct NewVersion {
     pub grants: Vec<String>,
     /// The id of the submitting organisation, if it has one.
     pub submitter: Option<String>,
-    /// The object's JSON text, exactly as submitted.
+    /// The object's JSON text in its released form: exactly as submitted,
+    /// unless the privacy filter changed it.
     pub raw: String,
+    /// The JSON text exactly as submitted, when it differs from `raw` (PII
+    /// redacted, submitter anonymised). Kept for the submitting
+    /// organisation; see [`Store::originals`].
+    pub original: Option<String>,
 }
 
 /// What happened to one [`NewVersion`] passed to [`Store::add_objects`].
@@ -233,6 +250,33 @@ pub struct Page {
     pub next: Option<Cursor>,
 }
 
+/// A new object version, announced by [`Store::changes`] once the
+/// transaction that stored it has committed. It carries the version's
+/// audience, so the subscriber can filter without reading it back, and no
+/// content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The collection id.
+    pub collection: String,
+    /// The STIX id.
+    pub id: String,
+    /// The version.
+    pub version: VersionStamp,
+    /// When this node added it.
+    pub date_added: Micros,
+    /// The version's TLP level.
+    pub tlp: String,
+    /// The version's grant keys, sorted.
+    pub grants: Vec<String>,
+    /// The id of the submitting organisation, if it had one.
+    pub submitter: Option<String>,
+}
+
+/// A subscription to [`Store::changes`]. A subscriber that falls too far
+/// behind receives [`tokio::sync::broadcast::error::RecvError::Lagged`] and
+/// should catch up with an ordinary query from its last `date_added`.
+pub type ChangeReceiver = tokio::sync::broadcast::Receiver<Change>;
+
 /// A per-object line in a status resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusDetail {
@@ -286,25 +330,67 @@ pub trait Store: Send + Sync {
     /// [`ErrorKind::Conflict`] if it holds objects.
     fn remove_collection(&self, id: &str) -> BoxFuture<'_, Result<()>>;
 
-    /// Stores `versions` in `status.collection`, records `status` and
-    /// appends `audit` to the release record (as [`Store::append_audit`]
-    /// does) in one transaction, committed before the future resolves.
-    /// Returns one outcome per input, in order. The status's successes are
-    /// extended with the id and version text of every input, in order
-    /// (objects already present included); its failures and pendings are
-    /// kept as given. `date_added` values are strictly increasing within a
-    /// collection. A version already present keeps its stored audience.
+    /// Stores `versions` in `status.collection`, holds `held` for privacy
+    /// review, records `status` and appends `audit` to the release record
+    /// (as [`Store::append_audit`] does) in one transaction, committed
+    /// before the future resolves. Returns one outcome per stored version,
+    /// in order. The status's successes are extended with the id and
+    /// version text of every stored version, in order (objects already
+    /// present included), and its pendings with those of every held one;
+    /// its failures are kept as given. `date_added` values are strictly
+    /// increasing within a collection. A version already present keeps its
+    /// stored audience (and its stored original).
     ///
     /// Fails, writing nothing, with [`ErrorKind::NotFound`] if the
     /// collection does not exist, [`ErrorKind::Conflict`] if the status id
-    /// is taken, and [`ErrorKind::InvalidInput`] if a [`VersionStamp::key`]
-    /// is not 30 characters ending in `Z` or a version has no grants.
+    /// or a review id is taken, and [`ErrorKind::InvalidInput`] if a
+    /// [`VersionStamp::key`] is not 30 characters ending in `Z` or a version
+    /// has no grants.
+    fn submit(
+        &self,
+        versions: Vec<NewVersion>,
+        held: Vec<HeldVersion>,
+        status: StatusRecord,
+        audit: Vec<AuditDraft>,
+    ) -> BoxFuture<'_, Result<Vec<AddOutcome>>>;
+    /// [`Store::submit`] with nothing held for review.
     fn add_objects(
         &self,
         versions: Vec<NewVersion>,
         status: StatusRecord,
         audit: Vec<AuditDraft>,
-    ) -> BoxFuture<'_, Result<Vec<AddOutcome>>>;
+    ) -> BoxFuture<'_, Result<Vec<AddOutcome>>> {
+        self.submit(versions, Vec::new(), status, audit)
+    }
+    /// The submitted form of stored versions whose released form differs:
+    /// for each `(id, version key)` of `collection` that has one, `(id,
+    /// version key, original JSON)`, in no particular order. Versions
+    /// without an original are left out. Fails with
+    /// [`ErrorKind::NotFound`] if the collection does not exist.
+    fn originals(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<(String, String, String)>>>;
+    /// Reviews, oldest first; see [`ReviewQuery`].
+    fn reviews(&self, query: ReviewQuery) -> BoxFuture<'_, Result<Vec<ReviewRecord>>>;
+    /// One review by id.
+    fn review(&self, id: &str) -> BoxFuture<'_, Result<Option<ReviewRecord>>>;
+    /// Records a decision on a held version in one transaction with its
+    /// consequences: on approval the version is stored in its collection
+    /// (a new `date_added`; the outcome says whether it was added or was
+    /// already present), and the submission's status moves the object from
+    /// `pendings` to `successes`; on rejection nothing is stored and the
+    /// object moves to `failures` with the reviewer's note. `audit` is
+    /// appended to the release record. Returns the decided review.
+    ///
+    /// Fails, writing nothing, with [`ErrorKind::NotFound`] if there is no
+    /// such review and [`ErrorKind::Conflict`] if it is already decided.
+    fn decide_review(
+        &self,
+        decision: DecideReview,
+        audit: Vec<AuditDraft>,
+    ) -> BoxFuture<'_, Result<(ReviewRecord, Option<AddOutcome>)>>;
     /// Runs a query; see [`ObjectQuery`]. Fails with
     /// [`ErrorKind::NotFound`] if the collection does not exist.
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>>;
@@ -337,6 +423,9 @@ pub trait Store: Send + Sync {
     fn orgs(&self) -> BoxFuture<'_, Result<Vec<OrgRecord>>>;
     /// One organisation by id, else by name.
     fn org(&self, id_or_name: &str) -> BoxFuture<'_, Result<Option<OrgRecord>>>;
+    /// Sets whether an organisation (by id) is released under its own
+    /// identity. Fails with [`ErrorKind::NotFound`] if it does not exist.
+    fn set_org_attribution(&self, id: &str, attribution: bool) -> BoxFuture<'_, Result<()>>;
     /// Removes an organisation (by id) and its community memberships.
     /// Fails with [`ErrorKind::NotFound`] if it does not exist and with
     /// [`ErrorKind::Conflict`] if users belong to it.
@@ -386,6 +475,28 @@ pub trait Store: Send + Sync {
     /// A user's rights on every collection where they have any, in
     /// collection creation order; empty for an unknown user.
     fn permissions(&self, username: &str) -> BoxFuture<'_, Result<Vec<Permission>>>;
+    /// A user with its organisation's communities and its explicit rights:
+    /// what every authenticated request needs, so a backend should answer
+    /// it in one round trip. This default asks [`Store::user`],
+    /// [`Store::communities_of`] and [`Store::permissions`] in turn.
+    fn account(&self, username: &str) -> BoxFuture<'_, Result<Option<Account>>> {
+        let username = username.to_owned();
+        Box::pin(async move {
+            let Some(user) = self.user(&username).await? else {
+                return Ok(None);
+            };
+            let communities = match &user.org {
+                Some(org) => self.communities_of(org).await?,
+                None => Vec::new(),
+            };
+            let permissions = self.permissions(&username).await?;
+            Ok(Some(Account {
+                user,
+                communities,
+                permissions,
+            }))
+        })
+    }
 
     /// Stores a new API token. Fails with [`ErrorKind::Conflict`] if its id
     /// is taken and with [`ErrorKind::NotFound`] if its user does not exist.
@@ -414,4 +525,10 @@ pub trait Store: Send + Sync {
     /// The sequence number and hash of the last entry; `None` while the
     /// record is empty.
     fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>>;
+
+    /// Subscribes to new object versions: every version
+    /// [`Store::add_objects`] stores from now on, in this process or (for a
+    /// shared database) any other, announced after its commit, in commit
+    /// order per collection. Versions already present are not announced.
+    fn changes(&self) -> ChangeReceiver;
 }

@@ -26,20 +26,24 @@ pub enum Role {
     /// Oversight: reads the release record and the policy, never object
     /// content.
     Auditor,
+    /// Privacy review: decides on the object versions held for review, and
+    /// sees them in both forms; reads no collection.
+    Reviewer,
 }
 
 impl Role {
     /// Every role, in order of authority.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::NodeAdmin,
         Role::OrgAdmin,
         Role::Analyst,
         Role::Reader,
         Role::Auditor,
+        Role::Reviewer,
     ];
 
     /// The stored and displayed name: `node-admin`, `org-admin`, `analyst`,
-    /// `reader` or `auditor`.
+    /// `reader`, `auditor` or `reviewer`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::NodeAdmin => "node-admin",
@@ -47,6 +51,7 @@ impl Role {
             Role::Analyst => "analyst",
             Role::Reader => "reader",
             Role::Auditor => "auditor",
+            Role::Reviewer => "reviewer",
         }
     }
 
@@ -75,6 +80,22 @@ pub struct UserRecord {
     pub org: Option<String>,
     /// A disabled user is refused at once.
     pub disabled: bool,
+}
+
+/// A user with what its requests are decided on: its organisation's
+/// communities and its explicit rights ([`Store::account`]).
+///
+/// [`Store::account`]: crate::Store::account
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The user.
+    pub user: UserRecord,
+    /// The ids of the communities the user's organisation belongs to, sorted.
+    pub communities: Vec<String>,
+    /// The user's explicit rights, as [`Store::permissions`] lists them.
+    ///
+    /// [`Store::permissions`]: crate::Store::permissions
+    pub permissions: Vec<Permission>,
 }
 
 impl UserRecord {
@@ -123,6 +144,10 @@ pub struct OrgRecord {
     pub kind: String,
     /// The STIX `identity` id of the organisation.
     pub identity_id: String,
+    /// Whether its submissions are released under its own identity. Off by
+    /// default: released forms name the node's pseudonymous identity for
+    /// the organisation's sector and country instead.
+    pub attribution: bool,
 }
 
 /// A community: a set of organisations that share a collection's objects.

@@ -453,3 +453,42 @@ storetest!(communities_hold_orgs_and_bind_collections, |store: Arc<
             .is_some_and(|c| c.members.is_empty())
     );
 });
+
+storetest!(
+    an_account_is_a_user_with_its_communities_and_rights,
+    |store: Arc<dyn Store>| async move {
+        store.create_org(org_record("a")).await.expect("org a");
+        store.create_org(org_record("b")).await.expect("org b");
+        store
+            .create_community(community("k2", "Second", &["org-a"]))
+            .await
+            .expect("k2");
+        store
+            .create_community(community("k1", "First", &["org-a", "org-b"]))
+            .await
+            .expect("k1");
+        let c = collection(&*store, "c").await;
+        let ann = member("ann", Some("org-a"), Role::Analyst);
+        let loner = member("loner", None, Role::Reader);
+        store.put_user(ann.clone()).await.expect("ann");
+        store.put_user(loner.clone()).await.expect("loner");
+        let rights = Permission {
+            collection: c.clone(),
+            can_read: true,
+            can_write: false,
+        };
+        store
+            .set_permission("ann", rights.clone())
+            .await
+            .expect("rights");
+
+        let account = store.account("ann").await.expect("read").expect("ann");
+        assert_eq!(account.user, ann);
+        assert_eq!(account.communities, ["k1", "k2"], "sorted");
+        assert_eq!(account.permissions, [rights]);
+        let account = store.account("loner").await.expect("read").expect("loner");
+        assert_eq!(account.user, loner);
+        assert!(account.communities.is_empty() && account.permissions.is_empty());
+        assert_eq!(store.account("nobody").await.expect("read"), None);
+    }
+);

@@ -14,11 +14,15 @@
 //! - `accounts`: users and permissions.
 //! - `audience`: reads filtered by the reader's principal keys.
 //! - `audit`: the release record's chain, and tampering with it.
+//! - `changes`: the stream of new versions, announced after commit.
+//! - `privacy`: originals beside released forms, and the review queue.
 //! - `migration`: opening a database written by the first schema.
 //! - `concurrency`: many writers at once.
 //! - `durability`: reopening, and a writer killed with SIGKILL.
 //! - `sqlite`: what only the SQLite backend promises (query plans, schema
 //!   versions, file settings).
+//! - `postgres`: what only the PostgreSQL backend promises (schema versions,
+//!   index plans after `ANALYZE`, several handles on one database).
 
 #[macro_use]
 mod util;
@@ -27,6 +31,7 @@ mod accounts;
 mod audience;
 mod audit;
 mod catalog;
+mod changes;
 mod concurrency;
 mod durability;
 mod filters;
@@ -34,5 +39,7 @@ mod members;
 mod migration;
 mod objects;
 mod pagination;
+mod postgres;
+mod privacy;
 mod sqlite;
 mod statuses;

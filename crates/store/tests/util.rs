@@ -7,12 +7,19 @@
 //! [`Fixture`], for tests that reopen the store or run it in a child
 //! process. A new backend is one more line in each macro and one more arm
 //! in [`Fixture::open`].
+//!
+//! PostgreSQL tests each get a database of their own (`charter_t_<random>`,
+//! dropped afterwards) on the server named by [`PG_ENV`] (default: the local
+//! server, user `postgres`). Where that server cannot be reached they fail
+//! when `CI=true`, and otherwise say loudly on standard error that they were
+//! not run.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use charter_store::postgres::PgStore;
 use charter_store::sqlite::SqliteStore;
 use charter_store::{
     AddOutcome, ApiRootRecord, CollectionRecord, NewVersion, ObjectQuery, OrgRecord, StatusRecord,
@@ -30,6 +37,11 @@ macro_rules! storetest {
             fn sqlite() {
                 $crate::util::run_store($crate::util::Backend::Sqlite, $body);
             }
+
+            #[test]
+            fn postgres() {
+                $crate::util::run_store($crate::util::Backend::Postgres, $body);
+            }
         }
     };
 }
@@ -46,6 +58,12 @@ macro_rules! fixturetest {
                 let name = concat!(module_path!(), "::sqlite");
                 $crate::util::run_fixture($crate::util::Backend::Sqlite, name, $body);
             }
+
+            #[test]
+            fn postgres() {
+                let name = concat!(module_path!(), "::postgres");
+                $crate::util::run_fixture($crate::util::Backend::Postgres, name, $body);
+            }
         }
     };
 }
@@ -55,6 +73,85 @@ macro_rules! fixturetest {
 pub enum Backend {
     /// [`SqliteStore`] on a file in a temporary folder.
     Sqlite,
+    /// [`PgStore`] on a database of its own.
+    Postgres,
+}
+
+/// The environment variable naming the PostgreSQL server tests use, as a
+/// URL of a database to connect to for creating and dropping theirs.
+pub const PG_ENV: &str = "CHARTER_TEST_PG";
+
+/// The server tests use when [`PG_ENV`] is not set.
+const PG_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The URL of the server's administrative database.
+pub fn pg_admin_url() -> String {
+    std::env::var(PG_ENV).unwrap_or_else(|_| PG_DEFAULT.to_owned())
+}
+
+/// `admin` with its database replaced by `database`.
+pub fn pg_url_for(admin: &str, database: &str) -> String {
+    let (base, query) = admin
+        .split_once('?')
+        .map_or((admin, None), |(b, q)| (b, Some(q)));
+    let root = match base.rfind('/') {
+        Some(slash) if base[..slash].ends_with('/') => base,
+        Some(slash) => &base[..slash],
+        None => base,
+    };
+    let root = root.trim_end_matches('/');
+    match query {
+        Some(q) => format!("{root}/{database}?{q}"),
+        None => format!("{root}/{database}"),
+    }
+}
+
+/// Runs `sql` on the administrative database, on a thread and runtime of
+/// its own (so it works from `Drop` and from inside a test's runtime).
+pub fn pg_admin(sql: String) -> Result<(), String> {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        runtime.block_on(async {
+            let (client, connection) =
+                tokio_postgres::connect(&pg_admin_url(), tokio_postgres::NoTls)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            let driver = tokio::spawn(connection);
+            let result = client.batch_execute(&sql).await.map_err(|e| e.to_string());
+            drop(client);
+            let _ = driver.await;
+            result
+        })
+    })
+    .join()
+    .map_err(|_| "the PostgreSQL admin thread panicked".to_owned())?
+}
+
+/// A fresh, empty database for one test; `None` (after saying so) when the
+/// server cannot be reached outside CI.
+pub fn pg_database() -> Option<String> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = std::hash::BuildHasher::hash_one(
+        &std::collections::hash_map::RandomState::new(),
+        (std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)),
+    );
+    let name = format!("charter_t_{seed:016x}");
+    match pg_admin(format!("CREATE DATABASE {name}")) {
+        Ok(()) => Some(name),
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("PostgreSQL at {} is required in CI: {e}", pg_admin_url())
+        }
+        Err(e) => {
+            eprintln!(
+                "!!! NOT RUN on PostgreSQL: cannot reach {} ({e}); set {PG_ENV} to a reachable server",
+                pg_admin_url()
+            );
+            None
+        }
+    }
 }
 
 /// The environment variable that turns a test process into the child of a
@@ -68,42 +165,83 @@ pub struct Fixture {
     test_name: String,
     child: bool,
     _dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL database this fixture created, dropped with it.
+    database: Option<String>,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if let Some(name) = self.database.take() {
+            if let Err(e) = pg_admin(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")) {
+                eprintln!("cannot drop the test database {name}: {e}");
+            }
+        }
+    }
 }
 
 impl Fixture {
-    fn new(backend: Backend, test_name: &str) -> Fixture {
+    fn new(backend: Backend, test_name: &str) -> Option<Fixture> {
         // The test binary's own name is not part of a test's path.
         let test_name = test_name
             .split_once("::")
             .map_or(test_name, |(_, rest)| rest)
             .to_owned();
         if let Some(location) = std::env::var_os(CHILD_ENV) {
-            return Fixture {
+            return Some(Fixture {
                 backend,
                 location: location.into(),
                 test_name,
                 child: true,
                 _dir: None,
-            };
+                database: None,
+            });
+        }
+        if backend == Backend::Postgres {
+            let database = pg_database()?;
+            return Some(Fixture {
+                backend,
+                location: pg_url_for(&pg_admin_url(), &database).into(),
+                test_name,
+                child: false,
+                _dir: None,
+                database: Some(database),
+            });
         }
         let dir = tempfile::tempdir().expect("a temporary folder");
         // A folder that does not exist yet, so every test also checks that
         // opening creates it.
         let location = dir.path().join("data").join("charter.db");
-        Fixture {
+        Some(Fixture {
             backend,
             location,
             test_name,
             child: false,
             _dir: Some(dir),
-        }
+            database: None,
+        })
     }
 
     /// Opens a new handle on this fixture's store.
     pub fn open(&self) -> Arc<dyn Store> {
         match self.backend {
             Backend::Sqlite => Arc::new(self.open_sqlite()),
+            Backend::Postgres => Arc::new(self.open_postgres()),
         }
+    }
+
+    /// Opens the store as the concrete PostgreSQL type. Called from inside
+    /// the test's (multi-threaded) runtime, like [`Fixture::open`].
+    pub fn open_postgres(&self) -> PgStore {
+        let url = self.url();
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(PgStore::open(&url))
+        })
+        .expect("the store opens")
+    }
+
+    /// The database URL of a PostgreSQL fixture.
+    pub fn url(&self) -> String {
+        self.location.to_string_lossy().into_owned()
     }
 
     /// Opens the store as the concrete SQLite type.
@@ -111,7 +249,8 @@ impl Fixture {
         SqliteStore::open(&self.location).expect("the store opens")
     }
 
-    /// The store's location (for SQLite, the database file).
+    /// The store's location (for SQLite, the database file; for
+    /// PostgreSQL, the database URL).
     pub fn location(&self) -> &Path {
         &self.location
     }
@@ -141,8 +280,10 @@ where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()>,
 {
+    let Some(fixture) = Fixture::new(backend, "store") else {
+        return;
+    };
     runtime().block_on(async {
-        let fixture = Fixture::new(backend, "store");
         body(fixture.open()).await;
     });
 }
@@ -153,7 +294,10 @@ where
     F: FnOnce(Fixture) -> Fut,
     Fut: Future<Output = ()>,
 {
-    runtime().block_on(body(Fixture::new(backend, test_name)));
+    let Some(fixture) = Fixture::new(backend, test_name) else {
+        return;
+    };
+    runtime().block_on(body(fixture));
 }
 
 /// The grant key every reader holds.
@@ -226,6 +370,7 @@ pub fn sdo(kind: &str, id: &str, modified: &str) -> NewVersion {
         tlp: "amber".to_owned(),
         grants: vec![ANYONE.to_owned()],
         submitter: None,
+        original: None,
         raw: format!(
             r#"{{"type":"{kind}","spec_version":"2.1","id":"{id}","created":"2020-01-01T00:00:00.000Z","modified":"{modified}"}}"#
         ),
@@ -255,6 +400,7 @@ pub fn sco(n: u64, value: &str) -> NewVersion {
         tlp: "clear".to_owned(),
         grants: vec![ANYONE.to_owned()],
         submitter: None,
+        original: None,
         raw: format!(
             r#"{{"type":"domain-name","spec_version":"2.1","id":"{id}","value":"{value}"}}"#
         ),
@@ -283,6 +429,7 @@ pub fn org_record(name: &str) -> OrgRecord {
         sectors: vec!["energy".to_owned(), "water".to_owned()],
         kind: "private".to_owned(),
         identity_id: format!("identity--{name}"),
+        attribution: false,
     }
 }
 

@@ -4,14 +4,15 @@ use std::collections::HashMap;
 
 /// How to call the program; printed after an argument error.
 pub const USAGE: &str = "\
-usage: loadgen --url API_ROOT_URL --collection ID --user NAME --password PW --count N
+usage: loadgen --url API_ROOT_URL[,API_ROOT_URL…] --collection ID --user NAME --password PW --count N
                [--batch 500] [--in-flight 4] [--page 1000] [--clients 32]
-               [--queries 6400] [--seed 1] [--label TEXT]";
+               [--queries 6400] [--seed 1] [--label TEXT] [--after-ingest CMD]";
 
 /// The settings of one run.
 #[derive(Debug, Clone)]
 pub struct Args {
-    /// The API root, e.g. `http://127.0.0.1:8080/default/`.
+    /// The API root, e.g. `http://127.0.0.1:8080/default/`; several,
+    /// separated by commas, for servers sharing one database.
     pub url: String,
     /// The collection id (or alias) to fill and read.
     pub collection: String,
@@ -35,6 +36,9 @@ pub struct Args {
     pub seed: u32,
     /// Names the run in the report (default: the count).
     pub label: Option<String>,
+    /// A shell command run between ingest and read (e.g. PostgreSQL's
+    /// `ANALYZE`, which a server without autovacuum needs after a bulk load).
+    pub after_ingest: Option<String>,
 }
 
 impl Args {
@@ -78,6 +82,7 @@ impl Args {
             queries: number(take("queries"), "queries", 6400)?,
             seed: number(take("seed"), "seed", 1)? as u32,
             label: take("label"),
+            after_ingest: take("after-ingest"),
         };
         if let Some(unknown) = given.keys().next() {
             return Err(format!("unknown option --{unknown}"));

@@ -8,6 +8,9 @@
 //! 3. **queries**: `--clients` concurrent clients making `--queries` filtered GETs in all
 //!    (`match[id]`, `match[type]`, `added_after`), each answer checked.
 //!
+//! `--url` may list several API roots (servers on one database); requests go to each in
+//! turn. `--after-ingest` runs a shell command between ingest and read.
+//!
 //! Every answer is checked, not only timed: a wrong count, a duplicate or a non-2xx answer
 //! is an error, and the process exits non-zero if any phase had one.
 
@@ -42,6 +45,15 @@ async fn main() -> ExitCode {
 
     let ingest = ingest::run(&client, &args).await;
     println!("{}", ingest.report(&label));
+    if let Some(command) = &args.after_ingest {
+        match std::process::Command::new("sh").args(["-c", command]).status() {
+            Ok(status) if status.success() => {}
+            other => {
+                eprintln!("loadgen: --after-ingest {command:?} failed: {other:?}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let read = read::run(&client, &args).await;
     println!("{}", read.phase.report(&label));
     let queries = query::run(&client, &args, &read.cursors).await;

@@ -89,11 +89,14 @@ pub struct Page {
     pub date_added_last: Option<String>,
 }
 
-/// A connection pool to one collection, with the credentials to use.
+/// A connection pool to one collection, with the credentials to use. With
+/// several servers (`--url A,B,C`, one database behind them), requests go to
+/// each in turn.
 pub struct Taxii {
     client: reqwest::Client,
-    api_root: String,
-    objects_url: String,
+    /// Per server: its API root and the collection's objects URL.
+    servers: Vec<(String, String)>,
+    turn: std::sync::atomic::AtomicUsize,
     user: String,
     password: String,
 }
@@ -105,13 +108,32 @@ impl Taxii {
             .pool_max_idle_per_host(args.clients.max(args.in_flight) + 4)
             .timeout(Duration::from_secs(300))
             .build()?;
+        let servers = args
+            .url
+            .split(',')
+            .map(|root| {
+                let root = if root.ends_with('/') {
+                    root.to_owned()
+                } else {
+                    format!("{root}/")
+                };
+                let objects = format!("{root}collections/{}/objects/", args.collection);
+                (root, objects)
+            })
+            .collect();
         Ok(Taxii {
             client,
-            api_root: args.url.clone(),
-            objects_url: format!("{}collections/{}/objects/", args.url, args.collection),
+            servers,
+            turn: std::sync::atomic::AtomicUsize::new(0),
             user: args.user.clone(),
             password: args.password.clone(),
         })
+    }
+
+    /// The next server's API root and objects URL.
+    fn server(&self) -> &(String, String) {
+        let n = self.turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        &self.servers[n % self.servers.len()]
     }
 
     async fn send(
@@ -136,7 +158,7 @@ impl Taxii {
     pub async fn add(&self, body: Vec<u8>) -> Result<Status, CallError> {
         let req = self
             .client
-            .post(&self.objects_url)
+            .post(&self.server().1)
             .header("Content-Type", TAXII)
             .body(body);
         let resp = self.send(req, 202).await?;
@@ -145,14 +167,14 @@ impl Taxii {
 
     /// Reads a status resource.
     pub async fn status(&self, id: &str) -> Result<Status, CallError> {
-        let url = format!("{}status/{id}/", self.api_root);
+        let url = format!("{}status/{id}/", self.server().0);
         let resp = self.send(self.client.get(url), 200).await?;
         Ok(serde_json::from_slice(&resp.bytes().await?)?)
     }
 
     /// GETs the collection's objects with a query string (already encoded, without `?`).
     pub async fn objects(&self, query: &str) -> Result<Page, CallError> {
-        let url = format!("{}?{query}", self.objects_url);
+        let url = format!("{}?{query}", self.server().1);
         let resp = self.send(self.client.get(url), 200).await?;
         let date_added_last = resp
             .headers()

@@ -255,6 +255,7 @@ pub async fn build(indicators: usize) -> World {
                 charter_hub::INDUSTRY_SECTORS[i % charter_hub::INDUSTRY_SECTORS.len()].to_owned(),
             ],
             kind: charter_hub::ORG_KINDS[i % charter_hub::ORG_KINDS.len()].to_owned(),
+            attribution: false,
         };
         async move {
             hub.add_org(&Viewer::node_operator(), new)
@@ -409,11 +410,14 @@ pub async fn build(indicators: usize) -> World {
         .communities_of(&member_org)
         .await
         .expect("the member's communities");
-    let member_keys: Vec<String> =
+    let held: Vec<String> =
         charter_policy::Principal::set_for(Some(&member_org), &communities_of_member, &[])
             .iter()
             .map(charter_policy::Principal::key)
             .collect();
+    // The hub passes only the keys a version of the collection can carry.
+    let member_keys =
+        charter_policy::keys_for_collection(&held, &collection, Some(&communities[measured]));
     let member_probes = probe(
         &hub,
         &store,
@@ -460,6 +464,7 @@ async fn ingest(hub: &Hub, envelopes: Vec<Envelope>) {
                 .collect();
             let submission = Submission {
                 recipients: envelope.recipients,
+                attribution: None,
             };
             let status = hub
                 .add_objects(

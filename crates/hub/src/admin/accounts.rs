@@ -23,7 +23,7 @@ impl Hub {
             Some(o) => Some(self.org_by(o).await?.id),
             None => None,
         };
-        let needs_org = !matches!(new.role, Role::NodeAdmin | Role::Auditor);
+        let needs_org = !matches!(new.role, Role::NodeAdmin | Role::Auditor | Role::Reviewer);
         if needs_org && org.is_none() {
             return Err(Error::invalid(format!(
                 "org: a user with role {} belongs to an organisation",

@@ -50,6 +50,9 @@ pub struct NewOrg {
     pub sectors: Vec<String>,
     /// `government`, `cert` or `private`.
     pub kind: String,
+    /// Whether its submissions are released under its own identity rather
+    /// than the node's pseudonym for its sector and country.
+    pub attribution: bool,
 }
 
 /// A new user.
@@ -143,14 +146,24 @@ impl Hub {
                 })
                 .await?;
         }
-        if store.api_roots().await?.is_empty() {
-            store
+        // Several servers may start together on one new database: the one
+        // whose root is refused as taken leaves the rest to the other.
+        let created = match store.api_roots().await?.is_empty() {
+            false => false,
+            true => match store
                 .create_api_root(ApiRootRecord {
                     name: DEFAULT_API_ROOT.to_owned(),
                     title: format!("{} default API root", self.config().title),
                     description: Some("The node's default API root".to_owned()),
                 })
-                .await?;
+                .await
+            {
+                Ok(()) => true,
+                Err(e) if e.kind() == charter_store::ErrorKind::Conflict => false,
+                Err(e) => return Err(e.into()),
+            },
+        };
+        if created {
             store
                 .create_collection(CollectionRecord {
                     id: uuid::Uuid::new_v4().to_string(),
@@ -231,6 +244,7 @@ impl Hub {
             sectors: new.sectors,
             kind: new.kind,
             identity_id: identity_id(),
+            attribution: new.attribution,
         };
         self.store().create_org(record.clone()).await?;
         self.record(
@@ -246,6 +260,29 @@ impl Hub {
     pub async fn orgs(&self, viewer: &Viewer) -> Result<Vec<OrgRecord>> {
         require_admin(viewer)?;
         Ok(self.store().orgs().await?)
+    }
+
+    /// Sets whether an organisation's submissions are released under its own
+    /// identity (`true`) or the node's pseudonym for its sector and country.
+    pub async fn set_org_attribution(
+        &self,
+        viewer: &Viewer,
+        id_or_name: &str,
+        attribution: bool,
+    ) -> Result<OrgRecord> {
+        require_admin(viewer)?;
+        let mut org = self.org_by(id_or_name).await?;
+        self.store()
+            .set_org_attribution(&org.id, attribution)
+            .await?;
+        self.record(
+            viewer,
+            "admin",
+            json!({ "op": "org.attribution", "org": org.id, "attribution": attribution }),
+        )
+        .await?;
+        org.attribution = attribution;
+        Ok(org)
     }
 
     /// Removes an organisation that has no users.

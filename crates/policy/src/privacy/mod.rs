@@ -35,6 +35,7 @@
 
 mod detector;
 mod numbers;
+mod object;
 mod patterns;
 mod phone;
 mod places;
@@ -44,6 +45,7 @@ use std::fmt;
 use std::ops::Range;
 
 pub use detector::Detector;
+pub use object::{Context, FieldFinding, Filtered, filter_object};
 pub use policy::{Action, FieldClass, PrivacyPolicy, Redacted, marker, redact};
 
 /// A kind of personal data the detector recognises.

@@ -15,12 +15,12 @@
 //! everyone else. Unknown parameters are ignored, as on TAXII routes.
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::Uri;
+use axum::response::Response;
 use charter_hub::Hub;
 use serde::Serialize;
 
-use crate::api::{Caller, JsonResult};
+use crate::api::{Caller, JsonResult, json};
 use crate::audit_format::{self, EntryForm};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 
@@ -69,20 +69,6 @@ impl EntriesQuery {
         }
         Ok(query)
     }
-}
-
-/// A 200 response with a JSON body.
-fn json<T: Serialize>(body: &T) -> ApiResult<Response> {
-    let text = serde_json::to_string(body).map_err(|e| {
-        tracing::error!(error = %e, "response serialization failed");
-        ApiError::new(ErrorCode::Internal, "the response could not be written")
-    })?;
-    let mut response = (StatusCode::OK, text).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Ok(response)
 }
 
 /// `GET /api/v1/audit`: one page of entries.

@@ -12,22 +12,28 @@
 //! | --- | --- | --- |
 //! | `/api/v1/audit?after=SEQ&limit=N` | GET | auditors, node administrators |
 //! | `/api/v1/audit/verify` | GET | auditors, node administrators |
+//! | `/api/v1/reviews?state=held\|all` | GET | reviewers, node administrators; members for their organisation's submissions |
+//! | `/api/v1/reviews/{id}` | GET | as above |
+//! | `/api/v1/reviews/{id}/decision` | POST | reviewers, node administrators |
 //! | `/api/v1/lookup?value=V` | GET, POST | any member (sees only what it may read) |
 //! | `/api/v1/export?format=F` | GET | any member (exports only what it may read) |
 //! | `/api/v1/openapi.json` | GET | anyone |
 
 mod audit;
 mod intel;
+mod reviews;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use charter_hub::{Channel, Hub, Viewer};
+use serde::Serialize;
 
 use crate::auth;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 
 /// The prefix every JSON API path starts with.
 pub(crate) const PREFIX: &str = "/api/v1";
@@ -37,6 +43,9 @@ pub(crate) fn routes() -> Router<Hub> {
     Router::new()
         .route("/audit", get(audit::entries))
         .route("/audit/verify", get(audit::verify))
+        .route("/reviews", get(reviews::list))
+        .route("/reviews/{id}", get(reviews::one))
+        .route("/reviews/{id}/decision", post(reviews::decide))
         .route("/lookup", get(intel::lookup_get).post(intel::lookup_post))
         .route("/export", get(intel::export))
         .route("/openapi.json", get(intel::openapi))
@@ -94,4 +103,18 @@ impl FromRequestParts<Hub> for Caller {
         let viewer = auth::authenticate(parts, hub).await?;
         Ok(Caller(viewer.via(Channel::Api)))
     }
+}
+
+/// A 200 response with a JSON body.
+pub(crate) fn json<T: Serialize>(body: &T) -> ApiResult<Response> {
+    let text = serde_json::to_string(body).map_err(|e| {
+        tracing::error!(error = %e, "response serialization failed");
+        ApiError::new(ErrorCode::Internal, "the response could not be written")
+    })?;
+    let mut response = (StatusCode::OK, text).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
 }

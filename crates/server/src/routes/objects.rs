@@ -19,6 +19,12 @@
 //! a value that is not UTF-8 text, is refused whole (400, naming the
 //! header), and so is an unknown organisation (by the hub). A name that
 //! itself contains a comma cannot be listed: give its id instead.
+//!
+//! `X-Charter-Attribution: attributed` releases a submission under the
+//! submitting organisation's own identity, `anonymous` under the node's
+//! pseudonym for its sector and country; without the header the
+//! organisation's own setting applies (anonymous unless it opted in). Any
+//! other value is refused whole (400).
 
 use axum::body::Body;
 use axum::extract::State;
@@ -64,6 +70,7 @@ pub(super) async fn add_objects(
     media::check_content_type(&headers)?;
     let submission = Submission {
         recipients: recipients(&headers)?,
+        attribution: attribution(&headers)?,
     };
     // Refuse before reading a possibly large body from someone who may not write.
     if !hub
@@ -159,6 +166,31 @@ pub(super) async fn ensure_object_exists(
 
 /// The header naming the recipients of TLP:RED objects.
 const RECIPIENTS_HEADER: &str = "X-Charter-Recipients";
+
+/// The header that chooses attribution for one submission.
+const ATTRIBUTION_HEADER: &str = "X-Charter-Attribution";
+
+/// The submission's choice of attribution, if it makes one.
+fn attribution(headers: &HeaderMap) -> ApiResult<Option<bool>> {
+    let mut values = headers.get_all(ATTRIBUTION_HEADER).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(ApiError::header(
+            ATTRIBUTION_HEADER,
+            "is given more than once",
+        ));
+    }
+    match value.as_bytes() {
+        b"attributed" => Ok(Some(true)),
+        b"anonymous" => Ok(Some(false)),
+        _ => Err(ApiError::header(
+            ATTRIBUTION_HEADER,
+            "must be 'attributed' or 'anonymous'",
+        )),
+    }
+}
 
 /// The organisations (names or ids) listed in every `X-Charter-Recipients`
 /// header of the request, in order.

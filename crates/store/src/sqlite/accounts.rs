@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::catalog::collection_key;
 use super::sql_err;
-use crate::{Error, ErrorKind, Permission, Result, Role, TokenRecord, UserRecord};
+use crate::{Account, Error, ErrorKind, Permission, Result, Role, TokenRecord, UserRecord};
 
 /// Creates the user or replaces its fields; its permissions and tokens are
 /// kept. Its organisation must exist.
@@ -171,6 +171,24 @@ pub(super) fn permissions(conn: &Connection, username: &str) -> Result<Vec<Permi
         .collect()
     })
     .map_err(sql_err(format!("reading the rights of '{username}'")))
+}
+
+/// A user with its organisation's communities and its rights, on one
+/// connection: one trip through the read pool per authenticated request.
+pub(super) fn account(conn: &Connection, username: &str) -> Result<Option<Account>> {
+    let Some(user) = user(conn, username)? else {
+        return Ok(None);
+    };
+    let communities = match &user.org {
+        Some(org) => super::members::communities_of(conn, org)?,
+        None => Vec::new(),
+    };
+    let permissions = permissions(conn, username)?;
+    Ok(Some(Account {
+        user,
+        communities,
+        permissions,
+    }))
 }
 
 pub(super) fn create_token(conn: &Connection, t: &TokenRecord) -> Result<()> {

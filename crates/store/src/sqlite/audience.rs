@@ -2,21 +2,31 @@
 //! keys may see, with `first` and `last` computed among those.
 //!
 //! A page is a merge of one ordered range of `grants` per key the reader
-//! holds, joined to the version's row:
+//! holds, carrying only each version's `date_added` and row number; the
+//! page's rows are read once, after the limit:
 //!
 //! ```text
-//! SELECT … FROM grants AS g CROSS JOIN objects AS o ON o.seq = g.object
-//!  WHERE g.collection = ?1 AND g.grant_key = (key 1) AND g.date_added > ?2 …
-//! UNION
-//! SELECT … (key 2) …
-//! ORDER BY 1 LIMIT ?3
+//! SELECT … FROM (
+//!     SELECT g.date_added, g.object FROM grants AS g [CROSS JOIN objects AS o …]
+//!      WHERE g.collection = ?1 AND g.grant_key = (key 1) AND g.date_added > ?2 …
+//!     UNION
+//!     SELECT … (key 2) …
+//!     ORDER BY 1 LIMIT ?3) AS p
+//! CROSS JOIN objects AS o ON o.seq = p.object
 //! ```
 //!
 //! Each arm reads its index range in `date_added` order and SQLite merges
 //! the arms lazily, dropping the copies of a version several keys see, so a
 //! page reads about one page of rows per arm in the worst case and one page
-//! in all when the keys see different versions. The cursor is the last
-//! `date_added` served, exactly as for unfiltered reads, so pages stay exact.
+//! in all when the keys see different versions. Arms join the version's row
+//! only when a filter tests it (spec version, first or last), and never
+//! carry it through the merge: copying and comparing whole rows (`raw`
+//! included) there cost more than the rest of the read. The cursor is the
+//! last `date_added` served, exactly as for unfiltered reads, so pages stay
+//! exact. The hub passes only the keys a version of the collection can
+//! carry (`charter_policy::keys_for_collection`), so a member of many
+//! communities gets as few arms as a member of one.
+//!
 //! A type filter is tested on the grant rows themselves, which carry the
 //! type: rows of other types are skipped without reading their versions
 //! (there is no index by type, see the migration), so its cost grows with
@@ -160,7 +170,8 @@ impl Page<'_> {
             .push_str(&format!(" ORDER BY o.date_added LIMIT {}", self.limit));
     }
 
-    /// One ordered `grants` range per key, merged.
+    /// One ordered `grants` range per key, merged on (date_added, seq)
+    /// alone; the page's rows are read once, after the limit.
     fn by_grants(&self, clause: &mut Clause, keys: &[String]) {
         let mut shared = Clause::new("", Vec::new());
         std::mem::swap(&mut shared.params, &mut clause.params);
@@ -169,22 +180,37 @@ impl Page<'_> {
         self.versions(&mut shared, &self.query.versions, true);
         std::mem::swap(&mut shared.params, &mut clause.params);
         let filters = shared.sql;
+        // The version's row is needed in an arm only to test it (its spec
+        // version, or whether a newer or older version is visible).
+        let tests_row = !self.query.versions.all || !self.query.spec_versions.is_empty();
+        let join = if tests_row {
+            "CROSS JOIN objects AS o ON o.seq = g.object"
+        } else {
+            ""
+        };
 
-        // The grant row's date_added, not the version's: the same value,
-        // but only this one tells SQLite the index already orders the arm.
-        let columns = columns("o", self.query.with_raw).replacen("o.date_added", "g.date_added", 1);
+        // Each arm carries two integers, so the merge copies and compares
+        // little, and a version several keys see is dropped on those two.
         let mut arms = Vec::with_capacity(keys.len());
         for key in keys {
             let k = clause.param(Value::Text(key.clone()));
             arms.push(format!(
-                "SELECT {columns} FROM grants AS g INDEXED BY {GRANTS_KEY}
-                 CROSS JOIN objects AS o ON o.seq = g.object
+                "SELECT g.date_added AS page_added, g.object AS page_seq
+                 FROM grants AS g INDEXED BY {GRANTS_KEY} {join}
                  WHERE g.collection = ?1
                    AND g.grant_key = (SELECT id FROM grant_keys WHERE key = {k})
                    AND g.date_added > ?2{filters}"
             ));
         }
-        clause.sql = format!("{} ORDER BY 1 LIMIT {}", arms.join(" UNION "), self.limit);
+        // The outer join reads the merged page in order; `query::run`
+        // orders the rows it gets, so no plan has to promise it.
+        let columns = columns("o", self.query.with_raw);
+        clause.sql = format!(
+            "SELECT {columns} FROM ({} ORDER BY 1 LIMIT {}) AS p
+             CROSS JOIN objects AS o ON o.seq = p.page_seq",
+            arms.join(" UNION "),
+            self.limit
+        );
     }
 
     /// More keys than arms allow: the collection in order, each version

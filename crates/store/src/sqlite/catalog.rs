@@ -201,7 +201,7 @@ pub(super) fn remove_collection(conn: &Connection, id: &str) -> Result<()> {
         .prepare_cached("SELECT 1 FROM objects INDEXED BY objects_added WHERE collection = ?1")
         .and_then(|mut stmt| stmt.exists([key.seq]))
         .map_err(sql_err(context()))?;
-    if holds_objects {
+    if holds_objects || super::review::holds_pending(conn, id)? {
         return Err(Error::new(
             ErrorKind::Conflict,
             format!("collection '{id}' holds objects; delete them first"),

@@ -61,8 +61,8 @@ pub(super) fn create_org(conn: &Connection, org: &OrgRecord) -> Result<()> {
     }
     let sectors = serde_json::to_string(&org.sectors).map_err(|e| Error::backend(&context, e))?;
     conn.prepare_cached(
-        "INSERT INTO orgs (id, name, country, sectors, kind, identity_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO orgs (id, name, country, sectors, kind, identity_id, attribution)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .and_then(|mut stmt| {
         stmt.execute(params![
@@ -71,14 +71,15 @@ pub(super) fn create_org(conn: &Connection, org: &OrgRecord) -> Result<()> {
             org.country,
             sectors,
             org.kind,
-            org.identity_id
+            org.identity_id,
+            org.attribution
         ])
     })
     .map_err(sql_err(&context))?;
     Ok(())
 }
 
-const ORG_COLUMNS: &str = "id, name, country, sectors, kind, identity_id";
+const ORG_COLUMNS: &str = "id, name, country, sectors, kind, identity_id, attribution";
 
 fn org_row(row: &Row<'_>) -> rusqlite::Result<OrgRecord> {
     let sectors: String = row.get(3)?;
@@ -91,7 +92,24 @@ fn org_row(row: &Row<'_>) -> rusqlite::Result<OrgRecord> {
         sectors,
         kind: row.get(4)?,
         identity_id: row.get(5)?,
+        attribution: row.get(6)?,
     })
+}
+
+/// Sets whether an organisation's submissions are released under its own
+/// identity.
+pub(super) fn set_org_attribution(conn: &Connection, id: &str, attribution: bool) -> Result<()> {
+    let changed = conn
+        .prepare_cached("UPDATE orgs SET attribution = ?2 WHERE id = ?1")
+        .and_then(|mut stmt| stmt.execute(params![id, attribution]))
+        .map_err(sql_err(format!("updating organisation '{id}'")))?;
+    if changed == 0 {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("no organisation '{id}'"),
+        ));
+    }
+    Ok(())
 }
 
 pub(super) fn orgs(conn: &Connection) -> Result<Vec<OrgRecord>> {

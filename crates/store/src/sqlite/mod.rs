@@ -29,6 +29,7 @@ mod members;
 mod objects;
 mod pool;
 mod query;
+mod review;
 mod schema;
 mod status;
 mod writer;
@@ -37,10 +38,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::{
-    AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, CollectionRecord,
-    CommunityRecord, Error, ErrorKind, NewVersion, NodeRecord, ObjectQuery, OrgRecord, Page,
-    Permission, Result, StatusRecord, Store, StoredAudience, TokenRecord, UserRecord,
-    VersionFilter,
+    Account, AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, Change, ChangeReceiver,
+    CollectionRecord, CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion,
+    NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord,
+    StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter, VersionStamp,
 };
 use checkpoint::Checkpointer;
 use pool::ReadPool;
@@ -57,6 +58,8 @@ pub struct SqliteStore {
     writer: Writer,
     _checkpointer: Checkpointer,
     readers: Arc<ReadPool>,
+    /// New versions, announced after their commit (see [`Store::changes`]).
+    changes: tokio::sync::broadcast::Sender<Change>,
 }
 
 impl SqliteStore {
@@ -84,7 +87,19 @@ impl SqliteStore {
             writer,
             _checkpointer: checkpointer,
             readers: Arc::new(ReadPool::new(path.to_owned())),
+            changes: tokio::sync::broadcast::channel(CHANGE_BUFFER).0,
         })
+    }
+
+    /// Announces a version committed at `at`; one without a version of its
+    /// own is versioned by that instant.
+    fn announce(&self, mut change: Change, at: crate::Micros) {
+        if change.version.key.is_empty() {
+            change.version = VersionStamp::from_micros(at);
+        }
+        change.date_added = at;
+        // No subscriber is not an error.
+        let _ = self.changes.send(change);
     }
 
     /// The database file this store uses.
@@ -148,16 +163,74 @@ impl Store for SqliteStore {
         )
     }
 
-    fn add_objects(
+    fn submit(
         &self,
         versions: Vec<NewVersion>,
+        held: Vec<HeldVersion>,
         status: StatusRecord,
         audit: Vec<AuditDraft>,
     ) -> BoxFuture<'_, Result<Vec<AddOutcome>>> {
-        let weight = versions.len() + audit.len() + 1;
-        Box::pin(self.writer.submit(weight, move |conn| {
-            objects::add(conn, &versions, status, &audit)
-        }))
+        let weight = versions.len() + held.len() + audit.len() + 1;
+        // What the announcement needs, without the JSON text.
+        let announced: Vec<Change> = versions
+            .iter()
+            .map(|v| change_of(&status.collection, v, 0))
+            .collect();
+        Box::pin(async move {
+            let outcomes = self
+                .writer
+                .submit(weight, move |conn| {
+                    objects::add(conn, &versions, &held, status, &audit)
+                })
+                .await?;
+            // After the commit: the writer answers only then.
+            for (change, outcome) in announced.into_iter().zip(&outcomes) {
+                if let AddOutcome::Added(at) = *outcome {
+                    self.announce(change, at);
+                }
+            }
+            Ok(outcomes)
+        })
+    }
+
+    fn originals(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<(String, String, String)>>> {
+        let collection = collection.to_owned();
+        Box::pin(
+            self.readers
+                .run(move |conn| review::originals(conn, &collection, &versions)),
+        )
+    }
+
+    fn reviews(&self, query: ReviewQuery) -> BoxFuture<'_, Result<Vec<ReviewRecord>>> {
+        Box::pin(self.readers.run(move |conn| review::list(conn, &query)))
+    }
+
+    fn review(&self, id: &str) -> BoxFuture<'_, Result<Option<ReviewRecord>>> {
+        let id = id.to_owned();
+        Box::pin(self.readers.run(move |conn| review::get(conn, &id)))
+    }
+
+    fn decide_review(
+        &self,
+        decision: DecideReview,
+        audit: Vec<AuditDraft>,
+    ) -> BoxFuture<'_, Result<(ReviewRecord, Option<AddOutcome>)>> {
+        Box::pin(async move {
+            let (record, outcome) = self
+                .writer
+                .submit(audit.len() + 2, move |conn| {
+                    review::decide(conn, &decision, &audit)
+                })
+                .await?;
+            if let Some(AddOutcome::Added(at)) = outcome {
+                self.announce(change_of(&record.collection, &record.version, 0), at);
+            }
+            Ok((record, outcome))
+        })
     }
 
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>> {
@@ -213,6 +286,13 @@ impl Store for SqliteStore {
     fn org(&self, id_or_name: &str) -> BoxFuture<'_, Result<Option<OrgRecord>>> {
         let key = id_or_name.to_owned();
         Box::pin(self.readers.run(move |conn| members::org(conn, &key)))
+    }
+
+    fn set_org_attribution(&self, id: &str, attribution: bool) -> BoxFuture<'_, Result<()>> {
+        let id = id.to_owned();
+        Box::pin(self.writer.submit(1, move |conn| {
+            members::set_org_attribution(conn, &id, attribution)
+        }))
     }
 
     fn remove_org(&self, id: &str) -> BoxFuture<'_, Result<()>> {
@@ -317,6 +397,14 @@ impl Store for SqliteStore {
         )
     }
 
+    fn account(&self, username: &str) -> BoxFuture<'_, Result<Option<Account>>> {
+        let username = username.to_owned();
+        Box::pin(
+            self.readers
+                .run(move |conn| accounts::account(conn, &username)),
+        )
+    }
+
     fn create_token(&self, token: TokenRecord) -> BoxFuture<'_, Result<()>> {
         Box::pin(
             self.writer
@@ -364,7 +452,32 @@ impl Store for SqliteStore {
     fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>> {
         Box::pin(self.readers.run(audit::head))
     }
+
+    fn changes(&self) -> ChangeReceiver {
+        self.changes.subscribe()
+    }
 }
+
+/// The announcement of `v` stored in `collection` at `at`; a version
+/// without a stamp of its own gets an empty one, filled in by `announce`.
+fn change_of(collection: &str, v: &NewVersion, at: crate::Micros) -> Change {
+    Change {
+        collection: collection.to_owned(),
+        id: v.id.clone(),
+        version: v.version.clone().unwrap_or(VersionStamp {
+            key: String::new(),
+            text: String::new(),
+        }),
+        date_added: at,
+        tlp: v.tlp.clone(),
+        grants: grants::normalize(&v.grants).into_owned(),
+        submitter: v.submitter.clone(),
+    }
+}
+
+/// How many changes a slow subscriber may fall behind before it is told it
+/// lagged.
+const CHANGE_BUFFER: usize = 4096;
 
 /// Wraps an SQLite error as [`ErrorKind::Backend`], saying what was being done.
 fn sql_err(context: impl std::fmt::Display) -> impl FnOnce(rusqlite::Error) -> Error {

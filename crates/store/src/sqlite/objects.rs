@@ -20,13 +20,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::types::{Type, Value};
 use rusqlite::{CachedStatement, Connection, OptionalExtension, params, params_from_iter};
 
-use super::catalog::collection_key;
+use super::catalog::{CollectionKey, collection_key};
 use super::grants::{self, GrantWriter, Held};
 use super::query::Clause;
-use super::{audit, sql_err, status};
+use super::{audit, review, sql_err, status};
 use crate::{
-    AddOutcome, AuditDraft, Error, ErrorKind, Micros, NewVersion, Result, StatusDetail,
-    StatusRecord, VersionFilter, VersionStamp,
+    AddOutcome, AuditDraft, Error, ErrorKind, HeldVersion, Micros, NewVersion, Result,
+    StatusDetail, StatusRecord, VersionFilter, VersionStamp,
 };
 
 /// The length of a [`VersionStamp::key`]: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
@@ -53,49 +53,27 @@ fn now_micros() -> Micros {
     })
 }
 
-/// Stores `versions` in `status.collection`, records `status` (its
-/// successes extended with every input's id and version) and appends
-/// `drafts` to the release record. Nothing is written if the collection is
-/// unknown, the status id is taken, a version key is malformed or a version
-/// has no grants.
+/// Stores `versions` in `status.collection`, holds `held` for review,
+/// records `status` (its successes extended with every stored version's id
+/// and version, its pendings with every held one's) and appends `drafts` to
+/// the release record. Nothing is written if the collection is unknown, the
+/// status id or a review id is taken, a version key is malformed or a
+/// version has no grants.
 pub(super) fn add(
     conn: &Connection,
     versions: &[NewVersion],
+    held: &[HeldVersion],
     mut status: StatusRecord,
     drafts: &[AuditDraft],
 ) -> Result<Vec<AddOutcome>> {
     let key = collection_key(conn, &status.collection)?;
-    if let Some(bad) = versions
-        .iter()
-        .find(|v| v.version.as_ref().is_some_and(|s| !well_formed(&s.key)))
-    {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            format!("object {} has a malformed version key", bad.id),
-        ));
-    }
-    if let Some(bare) = versions.iter().find(|v| v.grants.is_empty()) {
-        return Err(Error::new(
-            ErrorKind::InvalidInput,
-            format!("object {} has no audience (its grants are empty)", bare.id),
-        ));
-    }
+    check(versions.iter().chain(held.iter().map(|h| &h.version)))?;
     status::ensure_new(conn, &status.id)?;
-    let context = || format!("adding objects to collection '{}'", status.collection);
-    let mut envelope = Envelope::load(conn, key.seq, versions).map_err(sql_err(context()))?;
-    let mut clock = Clock {
-        now: now_micros(),
-        last: key.last_added,
-    };
-    let mut outcomes = Vec::with_capacity(versions.len());
-    status.successes.reserve(versions.len());
-    for version in versions {
-        let (outcome, text) = envelope
-            .add(conn, version, &mut clock)
-            .map_err(sql_err(format!(
-                "adding {} to collection '{}'",
-                version.id, status.collection
-            )))?;
+    review::ensure_new(conn, held)?;
+    let stored = put(conn, &status.collection, key, versions)?;
+    let mut outcomes = Vec::with_capacity(stored.len());
+    status.successes.reserve(stored.len());
+    for (version, (outcome, text)) in versions.iter().zip(stored) {
         outcomes.push(outcome);
         status.successes.push(StatusDetail {
             id: version.id.clone(),
@@ -103,18 +81,72 @@ pub(super) fn add(
             message: None,
         });
     }
-    drop(envelope);
-    if clock.last != key.last_added {
-        conn.prepare_cached("UPDATE collections SET last_added = ?1 WHERE seq = ?2")
-            .and_then(|mut stmt| stmt.execute(params![clock.last, key.seq]))
-            .map_err(sql_err(format!(
-                "updating collection '{}'",
-                status.collection
-            )))?;
+    for hold in held {
+        review::insert(conn, hold, &status)?;
+        status.pendings.push(StatusDetail {
+            id: hold.version.id.clone(),
+            version: review::pending_version(&hold.version, status.request_timestamp),
+            message: None,
+        });
     }
     status::insert(conn, &status)?;
     audit::append(conn, drafts)?;
     Ok(outcomes)
+}
+
+/// Refuses malformed version keys and versions without an audience.
+pub(super) fn check<'a>(versions: impl Iterator<Item = &'a NewVersion> + Clone) -> Result<()> {
+    if let Some(bad) = versions
+        .clone()
+        .find(|v| v.version.as_ref().is_some_and(|s| !well_formed(&s.key)))
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("object {} has a malformed version key", bad.id),
+        ));
+    }
+    if let Some(bare) = versions.into_iter().find(|v| v.grants.is_empty()) {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("object {} has no audience (its grants are empty)", bare.id),
+        ));
+    }
+    Ok(())
+}
+
+/// Stores checked `versions` in the collection `key` (named `collection`
+/// in errors), with their originals; returns each one's outcome and the
+/// version text to report.
+pub(super) fn put(
+    conn: &Connection,
+    collection: &str,
+    key: CollectionKey,
+    versions: &[NewVersion],
+) -> Result<Vec<(AddOutcome, String)>> {
+    let context = || format!("adding objects to collection '{collection}'");
+    let mut envelope = Envelope::load(conn, key.seq, versions).map_err(sql_err(context()))?;
+    let mut clock = Clock {
+        now: now_micros(),
+        last: key.last_added,
+    };
+    let mut out = Vec::with_capacity(versions.len());
+    for version in versions {
+        out.push(
+            envelope
+                .add(conn, version, &mut clock)
+                .map_err(sql_err(format!(
+                    "adding {} to collection '{collection}'",
+                    version.id
+                )))?,
+        );
+    }
+    drop(envelope);
+    if clock.last != key.last_added {
+        conn.prepare_cached("UPDATE collections SET last_added = ?1 WHERE seq = ?2")
+            .and_then(|mut stmt| stmt.execute(params![clock.last, key.seq]))
+            .map_err(sql_err(format!("updating collection '{collection}'")))?;
+    }
+    Ok(out)
 }
 
 /// A key the store can order: fixed width, ending in `Z`.
@@ -134,6 +166,7 @@ struct Envelope<'c> {
     insert: CachedStatement<'c>,
     clear_first: CachedStatement<'c>,
     clear_last: CachedStatement<'c>,
+    original: CachedStatement<'c>,
 }
 
 impl<'c> Envelope<'c> {
@@ -182,6 +215,10 @@ impl<'c> Envelope<'c> {
             )?,
             clear_first: conn.prepare_cached("UPDATE objects SET is_first = 0 WHERE seq = ?1")?,
             clear_last: conn.prepare_cached("UPDATE objects SET is_last = 0 WHERE seq = ?1")?,
+            original: conn.prepare_cached(
+                "INSERT INTO originals (collection, id, version_key, object, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
         })
     }
 
@@ -254,6 +291,15 @@ impl<'c> Envelope<'c> {
             version.raw,
         ])?;
         let seq = conn.last_insert_rowid();
+        if let Some(original) = &version.original {
+            self.original.execute(params![
+                self.collection,
+                version.id,
+                stamp.key,
+                seq,
+                original
+            ])?;
+        }
         for (&key, &flag) in numbers.iter().zip(&flags) {
             self.grants
                 .insert(key, date_added, seq, &version.object_type, flag)?;

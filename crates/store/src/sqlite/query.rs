@@ -266,6 +266,10 @@ pub(super) fn run(conn: &Connection, query: &ObjectQuery) -> Result<Page> {
     while let Some(row) = rows.next().map_err(sql_err(context()))? {
         items.push(version_row(row, query.with_raw).map_err(sql_err(context()))?);
     }
+    // Reads under an audience join the page's rows after its merge, with no
+    // `ORDER BY` of their own (it would sort whole rows); rows come in order
+    // all the same, and this pass over a sorted page only confirms it.
+    items.sort_by_key(|v| v.date_added);
     let next = if items.len() > query.limit {
         items.truncate(query.limit);
         Some(Cursor(items.last().map_or(bound, |v| v.date_added)))

@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_members.sql",
         include_str!("../../migrations/sqlite/0002_members.sql"),
     ),
+    (
+        "0003_privacy.sql",
+        include_str!("../../migrations/sqlite/0003_privacy.sql"),
+    ),
 ];
 
 /// The schema version after every migration has run.

@@ -24,20 +24,37 @@ pub(super) fn ensure_new(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn insert(conn: &Connection, status: &StatusRecord) -> Result<()> {
-    let context = || format!("recording status '{}'", status.id);
+/// The three detail lists of a status as stored: compact JSON arrays.
+fn encode(status: &StatusRecord) -> Result<(String, String, String)> {
     let encode = |list: &[StatusDetail]| {
         let rows: Vec<(&str, &str, Option<&str>)> = list
             .iter()
             .map(|d| (d.id.as_str(), d.version.as_str(), d.message.as_deref()))
             .collect();
-        serde_json::to_string(&rows).map_err(|e| Error::backend(context(), e))
+        serde_json::to_string(&rows)
+            .map_err(|e| Error::backend(format!("recording status '{}'", status.id), e))
     };
-    let (successes, failures, pendings) = (
+    Ok((
         encode(&status.successes)?,
         encode(&status.failures)?,
         encode(&status.pendings)?,
-    );
+    ))
+}
+
+/// Rewrites the detail lists of an existing status.
+pub(super) fn update(conn: &Connection, status: &StatusRecord) -> Result<()> {
+    let (successes, failures, pendings) = encode(status)?;
+    conn.prepare_cached(
+        "UPDATE statuses SET successes = ?2, failures = ?3, pendings = ?4 WHERE id = ?1",
+    )
+    .and_then(|mut stmt| stmt.execute(params![status.id, successes, failures, pendings]))
+    .map_err(sql_err(format!("updating status '{}'", status.id)))?;
+    Ok(())
+}
+
+pub(super) fn insert(conn: &Connection, status: &StatusRecord) -> Result<()> {
+    let context = || format!("recording status '{}'", status.id);
+    let (successes, failures, pendings) = encode(status)?;
     conn.prepare_cached(
         "INSERT INTO statuses
              (id, collection, owner, request_timestamp, successes, failures, pendings)

@@ -1,0 +1,633 @@
+//! Moving a node's whole data from an SQLite file into PostgreSQL.
+//!
+//! Everything is copied as stored, not re-added: object versions keep their
+//! `date_added` (so TAXII clients' `added_after` and `next` stay valid),
+//! flags and audiences; the release record keeps its sequence numbers and
+//! hashes (so the chain verifies, and its head matches the source's);
+//! statuses, accounts, rights and tokens keep their ids.
+//!
+//! **Restartable.** Rows go in batches, each in its own transaction, and
+//! every insert is `ON CONFLICT DO NOTHING` on the row's natural key, so an
+//! interrupted copy run again skips what is already there and finishes
+//! without duplicates. A target that holds a *different* release record
+//! (another node's data, or a server started on it first) is refused before
+//! anything is copied.
+//!
+//! At the end [`PgStore::import_sqlite`] compares the row counts of every
+//! table and verifies the copied chain against the source's head.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use tokio_postgres::types::ToSql;
+
+use super::{PgStore, exec, pg_err, row};
+use crate::audit::{self, AuditEntry};
+use crate::sqlite::SqliteStore;
+use crate::{Error, ErrorKind, Result};
+
+/// Rows per batch (and per transaction).
+const BATCH: i64 = 1000;
+
+/// Where a copy is, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportProgress {
+    /// What is being copied: `accounts`, `objects`, `statuses` or `audit`.
+    pub stage: &'static str,
+    /// Rows of the large tables copied (or found already there) so far.
+    pub done: u64,
+    /// Rows of the large tables in all.
+    pub total: u64,
+}
+
+/// What a finished copy found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// `(table, rows)` for every table copied, equal in source and target.
+    pub counts: Vec<(&'static str, i64)>,
+    /// The release record's head in both, if it has entries.
+    pub audit_head: Option<(i64, String)>,
+}
+
+/// The tables compared at the end, each with a counting query valid in
+/// both databases.
+const COUNTED: &[&str] = &[
+    "api_roots",
+    "collections",
+    "node",
+    "orgs",
+    "communities",
+    "community_members",
+    "users",
+    "permissions",
+    "tokens",
+    "objects",
+    "statuses",
+    "audit",
+    "originals",
+    "reviews",
+];
+
+type Params = Vec<Box<dyn ToSql + Sync + Send>>;
+
+fn refs(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+        .collect()
+}
+
+fn sqlite_err(context: &str) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
+    move |e| Error::backend(context, e)
+}
+
+/// The rows of an SQLite query as lists of values.
+fn read(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Vec<rusqlite::types::Value>>> {
+    let context = "reading the SQLite file";
+    let mut stmt = conn.prepare(sql).map_err(sqlite_err(context))?;
+    let width = stmt.column_count();
+    stmt.query_map(params, |r| {
+        (0..width)
+            .map(|i| r.get::<_, rusqlite::types::Value>(i))
+            .collect()
+    })
+    .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Vec<_>>>>())
+    .map_err(sqlite_err(context))
+}
+
+fn text(v: &rusqlite::types::Value) -> Option<String> {
+    match v {
+        rusqlite::types::Value::Text(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+fn int(v: &rusqlite::types::Value) -> i64 {
+    match v {
+        rusqlite::types::Value::Integer(i) => *i,
+        _ => 0,
+    }
+}
+
+fn strings(v: &rusqlite::types::Value, what: &str) -> Result<Vec<String>> {
+    let t = text(v).unwrap_or_default();
+    serde_json::from_str(&t)
+        .map_err(|e| Error::backend(format!("an unreadable {what} list in the SQLite file"), e))
+}
+
+/// One column of a batch, as a PostgreSQL array parameter.
+fn texts(rows: &[Vec<rusqlite::types::Value>], i: usize) -> Vec<Option<String>> {
+    rows.iter().map(|r| text(&r[i])).collect()
+}
+
+fn ints(rows: &[Vec<rusqlite::types::Value>], i: usize) -> Vec<i64> {
+    rows.iter().map(|r| int(&r[i])).collect()
+}
+
+fn bools(rows: &[Vec<rusqlite::types::Value>], i: usize) -> Vec<bool> {
+    rows.iter().map(|r| int(&r[i]) != 0).collect()
+}
+
+fn opt_ints(rows: &[Vec<rusqlite::types::Value>], i: usize) -> Vec<Option<i64>> {
+    rows.iter()
+        .map(|r| match &r[i] {
+            rusqlite::types::Value::Integer(n) => Some(*n),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A JSON list column, checked and passed on as JSON text, which the
+/// statement expands into an array.
+fn json_lists(rows: &[Vec<rusqlite::types::Value>], i: usize, what: &str) -> Result<Vec<String>> {
+    rows.iter()
+        .map(|r| {
+            let list = strings(&r[i], what)?;
+            serde_json::to_string(&list)
+                .map_err(|e| Error::backend(format!("re-encoding a {what} list"), e))
+        })
+        .collect()
+}
+
+impl PgStore {
+    /// Copies the node in the SQLite file at `path` (migrating it to the
+    /// current schema first) into this database, calling `progress` as it
+    /// goes; see the module documentation. Fails with
+    /// [`ErrorKind::Conflict`] if this database already holds another
+    /// release record, and with [`ErrorKind::Backend`] if the counts or the
+    /// chain do not match at the end.
+    pub async fn import_sqlite(
+        &self,
+        path: &Path,
+        progress: &(dyn Fn(ImportProgress) + Sync),
+    ) -> Result<ImportReport> {
+        drop(SqliteStore::open(path)?);
+        let source = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| Error::backend(format!("cannot open {}", path.display()), e))?;
+        let count = |table: &str| -> Result<i64> {
+            source
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .map_err(|e| Error::backend(format!("counting {table} in the SQLite file"), e))
+        };
+        let total = ["objects", "originals", "statuses", "reviews", "audit"]
+            .iter()
+            .map(|t| count(t))
+            .sum::<Result<i64>>()? as u64;
+        self.refuse_other_chain(&source).await?;
+        let mut done = 0u64;
+        progress(ImportProgress {
+            stage: "accounts",
+            done,
+            total,
+        });
+        self.copy_catalog(&source).await?;
+        for (stage, copy) in [
+            ("objects", Stage::Objects),
+            ("originals", Stage::Originals),
+            ("statuses", Stage::Statuses),
+            ("reviews", Stage::Reviews),
+            ("audit", Stage::Audit),
+        ] {
+            let mut after = i64::MIN;
+            loop {
+                let (last, n) = self.copy_batch(&source, copy, after).await?;
+                if n == 0 {
+                    break;
+                }
+                after = last;
+                done += n;
+                progress(ImportProgress { stage, done, total });
+            }
+        }
+        self.analyze().await?;
+        self.verify_copy(&source, count).await
+    }
+
+    async fn refuse_other_chain(&self, source: &Connection) -> Result<()> {
+        let first: Option<String> = source
+            .query_row("SELECT hash FROM audit WHERE seq = 1", [], |r| r.get(0))
+            .optional()
+            .map_err(sqlite_err("reading the SQLite release record"))?;
+        let client = self.client().await?;
+        let target: Option<String> = row(&client, "SELECT hash FROM audit WHERE seq = 1", &[])
+            .await
+            .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+            .map_err(pg_err("reading the target's release record"))?;
+        match (target, first) {
+            (Some(t), Some(s)) if t == s => Ok(()),
+            (None, _) => Ok(()),
+            _ => Err(Error::new(
+                ErrorKind::Conflict,
+                format!(
+                    "{} already holds another release record; copy into an empty database",
+                    self.shown
+                ),
+            )),
+        }
+    }
+
+    /// The small tables, in one transaction, in the order their references
+    /// need.
+    async fn copy_catalog(&self, s: &Connection) -> Result<()> {
+        let mut client = self.client().await?;
+        let context = "copying accounts and collections";
+        let tx = client.transaction().await.map_err(pg_err(context))?;
+        let run = |sql: &'static str, params: Params| {
+            let tx = &tx;
+            async move {
+                exec(tx, sql, &refs(&params))
+                    .await
+                    .map_err(pg_err(format!("{context}: {sql}")))
+            }
+        };
+        let r = read(s, "SELECT name, title, description FROM api_roots", [])?;
+        run(
+            "INSERT INTO api_roots SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+             ON CONFLICT DO NOTHING",
+            vec![
+                Box::new(texts(&r, 0)),
+                Box::new(texts(&r, 1)),
+                Box::new(texts(&r, 2)),
+            ],
+        )
+        .await?;
+        for n in read(s, "SELECT name, country, identity_id FROM node", [])? {
+            run(
+                "INSERT INTO node VALUES (1, $1, $2, $3) ON CONFLICT DO NOTHING",
+                vec![
+                    Box::new(text(&n[0])),
+                    Box::new(text(&n[1])),
+                    Box::new(text(&n[2])),
+                ],
+            )
+            .await?;
+        }
+        let r = read(
+            s,
+            "SELECT id, name, country, sectors, kind, identity_id, attribution
+             FROM orgs ORDER BY seq",
+            [],
+        )?;
+        run(
+            "INSERT INTO orgs (id, name, country, sectors, kind, identity_id, attribution)
+             SELECT i, n, c, ARRAY(SELECT jsonb_array_elements_text(s::jsonb)), k, d, a
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                         $7::boolean[])
+                  WITH ORDINALITY AS t (i, n, c, s, k, d, a, o)
+             ORDER BY o
+             ON CONFLICT DO NOTHING",
+            vec![
+                Box::new(texts(&r, 0)),
+                Box::new(texts(&r, 1)),
+                Box::new(texts(&r, 2)),
+                Box::new(json_lists(&r, 3, "sectors")?),
+                Box::new(texts(&r, 4)),
+                Box::new(texts(&r, 5)),
+                Box::new(bools(&r, 6)),
+            ],
+        )
+        .await?;
+        let r = read(s, "SELECT id, name FROM communities ORDER BY seq", [])?;
+        run(
+            "INSERT INTO communities (id, name) SELECT * FROM unnest($1::text[], $2::text[])
+             ON CONFLICT DO NOTHING",
+            vec![Box::new(texts(&r, 0)), Box::new(texts(&r, 1))],
+        )
+        .await?;
+        let r = read(s, "SELECT community, org FROM community_members", [])?;
+        run(
+            "INSERT INTO community_members SELECT * FROM unnest($1::text[], $2::text[])
+             ON CONFLICT DO NOTHING",
+            vec![Box::new(texts(&r, 0)), Box::new(texts(&r, 1))],
+        )
+        .await?;
+        let r = read(
+            s,
+            "SELECT id, api_root, title, description, alias, media_types, last_added, community,
+                    default_tlp, public
+             FROM collections ORDER BY seq",
+            [],
+        )?;
+        run(
+            "INSERT INTO collections (id, api_root, title, description, alias, media_types,
+                                      last_added, community, default_tlp, public)
+             SELECT i, r, t, d, a, ARRAY(SELECT jsonb_array_elements_text(m::jsonb)), l, c, tlp, p
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                         $7::bigint[], $8::text[], $9::text[], $10::boolean[])
+                  WITH ORDINALITY AS x (i, r, t, d, a, m, l, c, tlp, p, n)
+             ORDER BY n
+             ON CONFLICT DO NOTHING",
+            vec![
+                Box::new(texts(&r, 0)),
+                Box::new(texts(&r, 1)),
+                Box::new(texts(&r, 2)),
+                Box::new(texts(&r, 3)),
+                Box::new(texts(&r, 4)),
+                Box::new(json_lists(&r, 5, "media type")?),
+                Box::new(ints(&r, 6)),
+                Box::new(texts(&r, 7)),
+                Box::new(texts(&r, 8)),
+                Box::new(bools(&r, 9)),
+            ],
+        )
+        .await?;
+        let r = read(
+            s,
+            "SELECT username, password_hash, role, org, disabled FROM users",
+            [],
+        )?;
+        run(
+            "INSERT INTO users (username, password_hash, role, org, disabled)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[])
+             ON CONFLICT DO NOTHING",
+            vec![
+                Box::new(texts(&r, 0)),
+                Box::new(texts(&r, 1)),
+                Box::new(texts(&r, 2)),
+                Box::new(texts(&r, 3)),
+                Box::new(bools(&r, 4)),
+            ],
+        )
+        .await?;
+        let r = read(
+            s,
+            "SELECT p.username, c.id, p.can_read, p.can_write
+             FROM permissions AS p JOIN collections AS c ON c.seq = p.collection",
+            [],
+        )?;
+        run(
+            "INSERT INTO permissions (username, collection, can_read, can_write)
+             SELECT u, c.seq, r, w
+             FROM unnest($1::text[], $2::text[], $3::boolean[], $4::boolean[]) AS x (u, i, r, w)
+             JOIN collections AS c ON c.id = x.i
+             ON CONFLICT DO NOTHING",
+            vec![
+                Box::new(texts(&r, 0)),
+                Box::new(texts(&r, 1)),
+                Box::new(bools(&r, 2)),
+                Box::new(bools(&r, 3)),
+            ],
+        )
+        .await?;
+        let r = read(
+            s,
+            "SELECT id, username, secret_hash, label, created, expires, revoked FROM tokens",
+            [],
+        )?;
+        run(
+            "INSERT INTO tokens
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                                  $6::bigint[], $7::boolean[])
+             ON CONFLICT DO NOTHING",
+            vec![
+                Box::new(texts(&r, 0)),
+                Box::new(texts(&r, 1)),
+                Box::new(texts(&r, 2)),
+                Box::new(texts(&r, 3)),
+                Box::new(ints(&r, 4)),
+                Box::new(opt_ints(&r, 5)),
+                Box::new(bools(&r, 6)),
+            ],
+        )
+        .await?;
+        tx.commit().await.map_err(pg_err(context))
+    }
+
+    /// Copies the next batch of a large table after the source key `after`;
+    /// returns the last key read and how many rows it read.
+    async fn copy_batch(&self, s: &Connection, stage: Stage, after: i64) -> Result<(i64, u64)> {
+        let (read_sql, write_sql) = stage.sql();
+        let r = read(s, read_sql, rusqlite::params![after, BATCH])?;
+        let Some(last) = r.last().map(|row| int(&row[0])) else {
+            return Ok((after, 0));
+        };
+        let params: Params = match stage {
+            Stage::Objects => vec![
+                Box::new(texts(&r, 1)),
+                Box::new(ints(&r, 2)),
+                Box::new(texts(&r, 3)),
+                Box::new(texts(&r, 4)),
+                Box::new(texts(&r, 5)),
+                Box::new(texts(&r, 6)),
+                Box::new(texts(&r, 7)),
+                Box::new(bools(&r, 8)),
+                Box::new(bools(&r, 9)),
+                Box::new(texts(&r, 10)),
+                Box::new(json_lists(&r, 11, "grant")?),
+                Box::new(texts(&r, 12)),
+                Box::new(texts(&r, 13)),
+            ],
+            Stage::Statuses => (1..8)
+                .map(|i| -> Box<dyn ToSql + Sync + Send> {
+                    if i == 4 {
+                        Box::new(ints(&r, i))
+                    } else {
+                        Box::new(texts(&r, i))
+                    }
+                })
+                .collect(),
+            Stage::Originals => vec![
+                Box::new(texts(&r, 1)),
+                Box::new(texts(&r, 2)),
+                Box::new(texts(&r, 3)),
+                Box::new(texts(&r, 4)),
+            ],
+            Stage::Reviews => (1..21)
+                .map(|i| -> Box<dyn ToSql + Sync + Send> {
+                    match i {
+                        13 | 19 => Box::new(opt_ints(&r, i)),
+                        _ => Box::new(texts(&r, i)),
+                    }
+                })
+                .collect(),
+            Stage::Audit => (0..8)
+                .map(|i| -> Box<dyn ToSql + Sync + Send> {
+                    if i < 2 {
+                        Box::new(ints(&r, i))
+                    } else {
+                        Box::new(texts(&r, i))
+                    }
+                })
+                .collect(),
+        };
+        let mut client = self.client().await?;
+        let context = format!("copying {}", stage.name());
+        let tx = client.transaction().await.map_err(pg_err(&context))?;
+        exec(&tx, write_sql, &refs(&params))
+            .await
+            .map_err(pg_err(&context))?;
+        tx.commit().await.map_err(pg_err(&context))?;
+        Ok((last, r.len() as u64))
+    }
+
+    async fn verify_copy(
+        &self,
+        source: &Connection,
+        count: impl Fn(&str) -> Result<i64>,
+    ) -> Result<ImportReport> {
+        let client = self.client().await?;
+        let mut counts = Vec::new();
+        for &table in COUNTED {
+            let here: i64 = row(&client, &format!("SELECT count(*) FROM {table}"), &[])
+                .await
+                .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+                .map_err(pg_err(format!("counting {table}")))?
+                .unwrap_or(0);
+            let there = count(table)?;
+            if here != there {
+                return Err(Error::new(
+                    ErrorKind::Backend,
+                    format!(
+                        "{table}: {there} rows in the SQLite file but {here} in {}",
+                        self.shown
+                    ),
+                ));
+            }
+            counts.push((table, here));
+        }
+        let head: Option<(i64, String)> = source
+            .query_row(
+                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(sqlite_err("reading the SQLite release record"))?;
+        let mut entries: Vec<AuditEntry> = Vec::new();
+        loop {
+            let batch =
+                super::audit::entries(&client, entries.last().map(|e| e.seq), 10_000).await?;
+            if batch.is_empty() {
+                break;
+            }
+            entries.extend(batch);
+        }
+        let problems = audit::verify(&entries, None);
+        if let Some(problem) = problems.first() {
+            return Err(Error::new(
+                ErrorKind::Backend,
+                format!(
+                    "the copied release record does not verify at entry {}: {}",
+                    problem.seq, problem.message
+                ),
+            ));
+        }
+        let copied = entries.last().map(|e| (e.seq, e.hash.clone()));
+        if copied != head {
+            return Err(Error::new(
+                ErrorKind::Backend,
+                format!(
+                    "the copied release record ends at {:?}, the SQLite file's at {:?}",
+                    copied.map(|c| c.0),
+                    head.as_ref().map(|h| h.0)
+                ),
+            ));
+        }
+        Ok(ImportReport {
+            counts,
+            audit_head: head,
+        })
+    }
+}
+
+/// The large tables, copied in batches by their source key.
+#[derive(Debug, Clone, Copy)]
+enum Stage {
+    Objects,
+    Originals,
+    Statuses,
+    Reviews,
+    Audit,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Objects => "objects",
+            Stage::Originals => "originals",
+            Stage::Statuses => "statuses",
+            Stage::Reviews => "reviews",
+            Stage::Audit => "the release record",
+        }
+    }
+
+    /// The SQLite read (first column: the key batches follow) and the
+    /// PostgreSQL write.
+    fn sql(self) -> (&'static str, &'static str) {
+        match self {
+            Stage::Objects => (
+                "SELECT o.seq, c.id, o.date_added, o.id, o.type, o.spec_version, o.version_key,
+                        o.version_text, o.is_first, o.is_last, o.tlp, o.grants, o.submitter, o.raw
+                 FROM objects AS o JOIN collections AS c ON c.seq = o.collection
+                 WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
+                "INSERT INTO objects (collection, date_added, id, type, spec_version, version_key,
+                                      version_text, is_first, is_last, tlp, grants, submitter, raw)
+                 SELECT c.seq, n.d, n.i, n.t, n.s, n.k, n.v, n.f, n.l, n.tlp,
+                        ARRAY(SELECT jsonb_array_elements_text(n.g::jsonb)), n.sub, n.raw
+                 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                             $6::text[], $7::text[], $8::boolean[], $9::boolean[], $10::text[],
+                             $11::text[], $12::text[], $13::text[])
+                      WITH ORDINALITY AS n (c, d, i, t, s, k, v, f, l, tlp, g, sub, raw, o)
+                 JOIN collections AS c ON c.id = n.c
+                 ORDER BY n.o
+                 ON CONFLICT DO NOTHING",
+            ),
+            Stage::Originals => (
+                "SELECT g.object, c.id, g.id, g.version_key, g.raw
+                 FROM originals AS g JOIN collections AS c ON c.seq = g.collection
+                 WHERE g.object > ?1 ORDER BY g.object LIMIT ?2",
+                "INSERT INTO originals (collection, id, version_key, object, raw)
+                 SELECT c.seq, n.i, n.k, o.seq, n.raw
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS n (c, i, k, raw)
+                 JOIN collections AS c ON c.id = n.c
+                 JOIN objects AS o
+                   ON o.id = n.i AND o.collection = c.seq AND o.version_key = n.k
+                 ON CONFLICT DO NOTHING",
+            ),
+            Stage::Reviews => (
+                "SELECT seq, id, collection, status, object_id, object_type, spec_version,
+                        version_key, version_text, tlp, grants, submitter, submitted_by,
+                        submitted_at, findings, released, original, outcome, decided_by,
+                        decided_at, note
+                 FROM reviews WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "INSERT INTO reviews (id, collection, status, object_id, object_type,
+                                      spec_version, version_key, version_text, tlp, grants,
+                                      submitter, submitted_by, submitted_at, findings, released,
+                                      original, outcome, decided_by, decided_at, note)
+                 SELECT r.i, r.c, r.s, r.oi, r.ot, r.sv, r.vk, r.vt, r.tlp,
+                        ARRAY(SELECT jsonb_array_elements_text(r.g::jsonb)), r.sub, r.by,
+                        r.at, r.f, r.rel, r.orig, r.out, r.dby, r.dat, r.note
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                             $11::text[], $12::text[], $13::bigint[], $14::text[], $15::text[],
+                             $16::text[], $17::text[], $18::text[], $19::bigint[], $20::text[])
+                      WITH ORDINALITY
+                      AS r (i, c, s, oi, ot, sv, vk, vt, tlp, g, sub, by, at, f, rel, orig, out,
+                            dby, dat, note, n)
+                 ORDER BY r.n
+                 ON CONFLICT DO NOTHING",
+            ),
+            Stage::Statuses => (
+                "SELECT rowid, id, collection, owner, request_timestamp, successes, failures,
+                        pendings
+                 FROM statuses WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+                "INSERT INTO statuses
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],
+                                      $5::text[], $6::text[], $7::text[])
+                 ON CONFLICT DO NOTHING",
+            ),
+            Stage::Audit => (
+                "SELECT seq, at, actor, action, channel, detail, prev_hash, hash
+                 FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "INSERT INTO audit
+                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[],
+                                      $5::text[], $6::text[], $7::text[], $8::text[])
+                 ON CONFLICT DO NOTHING",
+            ),
+        }
+    }
+}
