@@ -13,7 +13,7 @@
 //! The findings are opaque JSON text to the store; `hub` writes and reads
 //! them.
 
-use crate::{Micros, NewVersion};
+use crate::{Micros, NewVersion, StatusDetail, StatusRecord, VersionStamp};
 
 /// A version to hold for review, passed to [`crate::Store::submit`].
 #[derive(Debug, Clone)]
@@ -114,4 +114,52 @@ pub struct DecideReview {
     /// On approval, the form to release instead of the proposed one (a
     /// reviewer who redacted further); `None` keeps the proposal.
     pub released: Option<String>,
+}
+
+/// The version text a held version's status line shows: its own version,
+/// or for an object without one, the submission time (its version is only
+/// assigned when it is stored). Both backends write and settle the line
+/// with this.
+pub(crate) fn pending_version(version: &NewVersion, submitted_at: Micros) -> String {
+    match &version.version {
+        Some(stamp) => stamp.text.clone(),
+        None => VersionStamp::from_micros(submitted_at).text,
+    }
+}
+
+/// Moves `record`'s line of its submission's `status` out of `pendings`:
+/// into `successes` with the version text approval stored (`stored`), or,
+/// for a rejection (`stored` is `None`), into `failures` with the
+/// reviewer's note as the reason.
+pub(crate) fn settle(
+    status: &mut StatusRecord,
+    record: &ReviewRecord,
+    decision: &ReviewDecision,
+    stored: Option<String>,
+) {
+    let object = &record.version.id;
+    let pending = pending_version(&record.version, record.submitted_at);
+    if let Some(at) = status
+        .pendings
+        .iter()
+        .position(|d| &d.id == object && d.version == pending)
+    {
+        status.pendings.remove(at);
+    }
+    match (decision.outcome, stored) {
+        (ReviewOutcome::Approved, Some(version)) => status.successes.push(StatusDetail {
+            id: object.clone(),
+            version,
+            message: None,
+        }),
+        (ReviewOutcome::Approved, None) => {}
+        (ReviewOutcome::Rejected, _) => status.failures.push(StatusDetail {
+            id: object.clone(),
+            version: pending,
+            message: Some(match &decision.note {
+                Some(note) => format!("rejected in privacy review: {note}"),
+                None => "rejected in privacy review".to_owned(),
+            }),
+        }),
+    }
 }

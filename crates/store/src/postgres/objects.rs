@@ -104,7 +104,7 @@ pub(super) async fn add(
         review::insert(&tx, hold, &status).await?;
         status.pendings.push(StatusDetail {
             id: hold.version.id.clone(),
-            version: review::pending_version(&hold.version, status.request_timestamp),
+            version: crate::review::pending_version(&hold.version, status.request_timestamp),
             message: None,
         });
     }

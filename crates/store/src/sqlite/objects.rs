@@ -85,7 +85,7 @@ pub(super) fn add(
         review::insert(conn, hold, &status)?;
         status.pendings.push(StatusDetail {
             id: hold.version.id.clone(),
-            version: review::pending_version(&hold.version, status.request_timestamp),
+            version: crate::review::pending_version(&hold.version, status.request_timestamp),
             message: None,
         });
     }

@@ -11,21 +11,11 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::catalog::collection_key;
 use super::objects;
 use super::{audit, grants, sql_err, status};
+use crate::review::settle;
 use crate::{
-    AddOutcome, AuditDraft, DecideReview, Error, ErrorKind, HeldVersion, Micros, NewVersion,
-    Result, ReviewDecision, ReviewOutcome, ReviewQuery, ReviewRecord, StatusDetail, StatusRecord,
-    VersionStamp,
+    AddOutcome, AuditDraft, DecideReview, Error, ErrorKind, HeldVersion, NewVersion, Result,
+    ReviewDecision, ReviewOutcome, ReviewQuery, ReviewRecord, StatusRecord, VersionStamp,
 };
-
-/// The version text a held version's status line shows: its own version,
-/// or for an object without one, the submission time (its version is only
-/// assigned when it is stored).
-pub(super) fn pending_version(version: &NewVersion, submitted_at: Micros) -> String {
-    match &version.version {
-        Some(stamp) => stamp.text.clone(),
-        None => VersionStamp::from_micros(submitted_at).text,
-    }
-}
 
 /// Fails with [`ErrorKind::Conflict`] if a review id is taken.
 pub(super) fn ensure_new(conn: &Connection, held: &[HeldVersion]) -> Result<()> {
@@ -194,7 +184,6 @@ pub(super) fn decide(
             ),
         )
     })?;
-    let pending = pending_version(&record.version, record.submitted_at);
     let decision = request.decision.clone();
     let mut outcome = None;
     match decision.outcome {
@@ -211,23 +200,10 @@ pub(super) fn decide(
             )?;
             if let Some((added, text)) = stored.into_iter().next() {
                 outcome = Some(added);
-                move_line(&mut status, &record.version.id, &pending, text, None, true);
+                settle(&mut status, &record, &decision, Some(text));
             }
         }
-        ReviewOutcome::Rejected => {
-            let why = match &decision.note {
-                Some(note) => format!("rejected in privacy review: {note}"),
-                None => "rejected in privacy review".to_owned(),
-            };
-            move_line(
-                &mut status,
-                &record.version.id,
-                &pending,
-                pending.clone(),
-                Some(why),
-                false,
-            );
-        }
+        ReviewOutcome::Rejected => settle(&mut status, &record, &decision, None),
     }
     status::update(conn, &status)?;
     conn.prepare_cached(
@@ -249,35 +225,6 @@ pub(super) fn decide(
     audit::append(conn, drafts)?;
     record.decision = Some(decision);
     Ok((record, outcome))
-}
-
-/// Moves one status line out of `pendings`, into `successes` or (with a
-/// message) into `failures`.
-fn move_line(
-    status: &mut StatusRecord,
-    object: &str,
-    pending: &str,
-    version: String,
-    message: Option<String>,
-    success: bool,
-) {
-    if let Some(at) = status
-        .pendings
-        .iter()
-        .position(|d| d.id == object && d.version == pending)
-    {
-        status.pendings.remove(at);
-    }
-    let line = StatusDetail {
-        id: object.to_owned(),
-        version,
-        message,
-    };
-    if success {
-        status.successes.push(line);
-    } else {
-        status.failures.push(line);
-    }
 }
 
 /// The originals of the given `(id, version key)` pairs of a collection.
