@@ -296,7 +296,6 @@ impl Hub {
             .as_ref()
             .map_or_else(now_micros, Timestamp::unix_micros);
         let lists = self.warninglists();
-        let audience = viewer.audience_filter();
         let mut found = Vec::new();
         for record in collections {
             let mut after = None;
@@ -311,25 +310,11 @@ impl Hub {
                     limit: self.config().max_page_size,
                     after,
                     with_raw: true,
-                    // The same keys and forms as a TAXII read (`read.rs`).
-                    audience: audience.map(|keys| {
-                        charter_policy::keys_for_collection(
-                            keys,
-                            &record.id,
-                            record.community.as_deref(),
-                        )
-                    }),
+                    audience: None,
                 };
-                let mut page = self.store().query(query).await?;
-                self.submitted_forms(viewer, &record.id, &mut page.items)
-                    .await?;
+                // The same keys, forms and re-check as a TAXII read.
+                let page = self.page_for(viewer, &record, query).await?;
                 for item in page.items {
-                    if let Some(keys) = audience {
-                        if !charter_policy::may_release(&item.grants, keys) {
-                            tracing::error!(id = %item.id, "store returned a version outside the audience");
-                            continue;
-                        }
-                    }
                     let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
                     if filter.max_tlp.is_some_and(|max| tlp > max) {
                         continue;

@@ -135,7 +135,6 @@ impl Hub {
             .unwrap_or(config.default_page_size)
             .clamp(1, config.max_page_size);
         let after = filter.next.as_deref().map(decode_next).transpose()?;
-        let audience = viewer.audience_filter();
         let query = ObjectQuery {
             collection: record.id.clone(),
             added_after: filter
@@ -149,31 +148,11 @@ impl Hub {
             limit,
             after,
             with_raw,
-            // Only the keys a version of this collection can carry: the
-            // same versions, fewer ranges for the store to merge.
-            audience: audience.map(|keys| {
-                charter_policy::keys_for_collection(keys, &record.id, record.community.as_deref())
-            }),
+            audience: None,
         };
-        let mut page = self.store().query(query).await?;
-        let originals = if with_raw {
-            self.submitted_forms(viewer, &record.id, &mut page.items)
-                .await?
-        } else {
-            0
-        };
-        let mut objects = Vec::with_capacity(page.items.len());
-        for item in page.items {
-            // The store filtered already; this is the release check itself,
-            // and a disagreement is a defect to report, never a release.
-            if let Some(keys) = audience {
-                if !charter_policy::may_release(&item.grants, keys) {
-                    tracing::error!(id = %item.id, version = %item.version.text, "store returned a version outside the audience");
-                    continue;
-                }
-            }
-            objects.push(object_version(item));
-        }
+        let page = self.page_for(viewer, &record, query).await?;
+        let originals = page.originals;
+        let objects: Vec<_> = page.items.into_iter().map(object_version).collect();
         let released: Vec<(&str, &str)> = objects
             .iter()
             .map(|o| (o.id.as_str(), o.version.as_str()))
@@ -191,6 +170,54 @@ impl Hub {
             objects,
             next: page.next.map(encode_next),
         }))
+    }
+
+    /// One page of `record`'s versions for `viewer`, the one query shape
+    /// of every object read (TAXII, exports, scans, lookups): the store
+    /// filters by the viewer's keys that a version of this collection can
+    /// carry, the versions the viewer's own organisation submitted come in
+    /// their submitted form, and each version is checked again before it
+    /// is released. `query.collection` and `query.audience` are set here.
+    pub(crate) async fn page_for(
+        &self,
+        viewer: &Viewer,
+        record: &CollectionRecord,
+        mut query: ObjectQuery,
+    ) -> Result<CheckedPage> {
+        let audience = viewer.audience_filter();
+        query.collection = record.id.clone();
+        // Only the keys a version of this collection can carry: the same
+        // versions, fewer ranges for the store to merge.
+        query.audience = audience.map(|keys| {
+            charter_policy::keys_for_collection(keys, &record.id, record.community.as_deref())
+        });
+        let with_raw = query.with_raw;
+        let mut page = self.store().query(query).await?;
+        let originals = if with_raw {
+            self.submitted_forms(viewer, &record.id, &mut page.items)
+                .await?
+        } else {
+            0
+        };
+        let items = page
+            .items
+            .into_iter()
+            .filter(|item| {
+                // The store filtered already; this is the release check
+                // itself, and a disagreement is a defect to report, never a
+                // release.
+                let ok = audience.is_none_or(|keys| charter_policy::may_release(&item.grants, keys));
+                if !ok {
+                    tracing::error!(id = %item.id, version = %item.version.text, "store returned a version outside the audience");
+                }
+                ok
+            })
+            .collect();
+        Ok(CheckedPage {
+            items,
+            originals,
+            next: page.next,
+        })
     }
 
     /// Replaces the released form of the versions that `viewer`'s own
@@ -248,6 +275,16 @@ impl Hub {
             .ok_or_else(|| Error::not_found(format!("status '{id}'")))?;
         Ok(Released::grant(status_from_record(record)))
     }
+}
+
+/// A page of versions that passed the release check, not yet released.
+pub(crate) struct CheckedPage {
+    /// The versions, in `date_added` order.
+    pub(crate) items: Vec<charter_store::StoredVersion>,
+    /// How many are in their submitted form.
+    pub(crate) originals: usize,
+    /// Where the next page starts.
+    pub(crate) next: Option<charter_store::Cursor>,
 }
 
 fn info(viewer: &Viewer, record: CollectionRecord) -> CollectionInfo {
