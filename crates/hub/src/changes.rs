@@ -10,9 +10,10 @@
 //! keys (`charter_policy::may_release`). Versions held for privacy review
 //! are not stored, so they are not announced until approved.
 //!
-//! An announcement names a version, never its content: a consumer (a live
-//! feed, a federation push) reads the objects through the hub's ordinary
-//! reads, which record the release. A consumer that falls behind gets
+//! An announcement names a version, never its content; like a manifest
+//! line it is recorded in the release record (form `changes`) before it is
+//! handed out. A consumer (a live feed, a federation push) reads the
+//! objects through the hub's ordinary reads. A consumer that falls behind gets
 //! [`FeedEvent::Missed`] and should catch up with a read from the last
 //! `date_added` it saw.
 //!
@@ -115,6 +116,17 @@ impl ChangeFeed {
             }
         }
         if !self.may_read(&change.collection).await {
+            return None;
+        }
+        // Like a manifest read, the announcement is a release: recorded
+        // before it is handed out, and withheld if it cannot be recorded.
+        let released = [(change.id.as_str(), change.version.text.as_str())];
+        if let Err(e) = self
+            .hub
+            .record_release(&self.viewer, &change.collection, "changes", &released)
+            .await
+        {
+            tracing::error!(error = %e, id = %change.id, "cannot record a change's release");
             return None;
         }
         Some(Released::grant(FeedEvent::Version(ObjectChange {
