@@ -84,6 +84,7 @@ struct FileConfig {
     max_page_size: Option<usize>,
     max_content_length: Option<u64>,
     max_objects_per_envelope: Option<usize>,
+    lookup_cache_entries: Option<usize>,
     log_format: Option<LogFormat>,
     warninglists: Option<PathBuf>,
     /// Privacy actions that differ from the defaults: per kind of finding
@@ -189,6 +190,9 @@ impl Config {
         if let Some(n) = file.max_objects_per_envelope {
             anyhow::ensure!(n > 0, "max_objects_per_envelope must be at least 1");
             hub.max_objects_per_envelope = n;
+        }
+        if let Some(n) = file.lookup_cache_entries {
+            hub.lookup_cache_entries = n;
         }
         let warninglists = file.warninglists.map(|dir| match &args.config {
             Some(path) if dir.is_relative() => {

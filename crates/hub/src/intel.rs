@@ -1,5 +1,6 @@
 //! Acting on intelligence through the one door: the active indicators a principal may see
-//! (for scans), lookups of values against them, and exports for sensors.
+//! (for scans) and exports for sensors. Lookups of values against them keep a long-lived
+//! index (`crate::lookup`) over the same reads.
 //!
 //! **Invariant (one door):** every function here takes the requesting `Viewer`, reads only
 //! the collections it may read, asks the store for the versions in its audience (the same
@@ -19,18 +20,15 @@ use std::sync::Arc;
 
 use charter_intel::export::{SensorFormat, SensorValue};
 use charter_intel::warninglists::WarningLists;
-use charter_pattern::index::{Field, Index, Probe, ProbeField, classify, exact_values};
+use charter_pattern::index::{Field, exact_values};
 use charter_policy::TlpLevel;
 use charter_stix::Timestamp;
-use charter_store::{ObjectQuery, VersionFilter};
+use charter_store::{CollectionRecord, ObjectQuery, VersionFilter};
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::objects::now_micros;
 use crate::{Hub, Released, Viewer};
-
-/// The most values one lookup may carry.
-pub const MAX_LOOKUP_VALUES: usize = 10_000;
 
 /// Which indicators a scan, lookup or export takes.
 #[derive(Debug, Clone, Default)]
@@ -71,19 +69,6 @@ pub struct ActiveIndicator {
     pub warning: Option<String>,
 }
 
-/// The indicators that matched one looked-up value.
-#[derive(Debug, Clone)]
-pub struct LookupMatch {
-    /// The value as given.
-    pub value: String,
-    /// What the value was taken to be (`ip`, `domain`, …), or `None` when it is none of
-    /// these.
-    pub kind: Option<&'static str>,
-    /// The matching indicators; `exact` tells a full match from a pattern that needs more
-    /// than this value (an `AND`, a sequence).
-    pub indicators: Vec<(ActiveIndicator, bool)>,
-}
-
 /// A rendered export.
 #[derive(Debug, Clone)]
 pub struct SensorExport {
@@ -96,14 +81,16 @@ pub struct SensorExport {
 }
 
 impl Hub {
-    /// Replaces the warning lists.
+    /// Replaces the warning lists. The lookup index holds each indicator's flag, so it is
+    /// emptied and rebuilt on the next lookups.
     pub fn set_warninglists(&self, lists: WarningLists) {
         if let Ok(mut slot) = self.inner.warninglists.write() {
             *slot = Arc::new(lists);
         }
+        self.inner.lookups.clear();
     }
 
-    fn warninglists(&self) -> Arc<WarningLists> {
+    pub(crate) fn warninglists(&self) -> Arc<WarningLists> {
         self.inner
             .warninglists
             .read()
@@ -120,80 +107,6 @@ impl Hub {
         let found = self.gather(viewer, filter).await?;
         self.record_all(viewer, "indicators", &found).await?;
         Ok(Released::grant(found))
-    }
-
-    /// Looks `values` up against the active indicators `viewer` may see. Only the matching
-    /// indicators are recorded as released.
-    pub async fn lookup(
-        &self,
-        viewer: &Viewer,
-        filter: &IndicatorFilter,
-        values: &[String],
-    ) -> Result<Released<Vec<LookupMatch>>> {
-        if values.len() > MAX_LOOKUP_VALUES {
-            return Err(Error::new(
-                ErrorKind::TooLarge,
-                format!(
-                    "{} values in one lookup; at most {MAX_LOOKUP_VALUES}",
-                    values.len()
-                ),
-            ));
-        }
-        let mut filter = filter.clone();
-        // A lookup shows flagged indicators, with their flag.
-        filter.include_warninglisted = true;
-        let found = self.gather(viewer, &filter).await?;
-        let mut index = Index::new();
-        for ind in &found {
-            index.insert(&ind.pattern);
-        }
-        let mut answers = Vec::with_capacity(values.len());
-        let mut released = vec![false; found.len()];
-        for value in values {
-            let field = classify(value);
-            let mut matched = Vec::new();
-            if let Some(field) = &field {
-                let probe = Probe {
-                    field: match field {
-                        Field::Ip => ProbeField::Ip,
-                        Field::Domain => ProbeField::Domain,
-                        Field::Url => ProbeField::Url,
-                        Field::Email => ProbeField::Email,
-                        _ => ProbeField::Hash,
-                    },
-                    value: value.trim(),
-                };
-                let mut ords = Vec::new();
-                index.candidates(probe, &mut |o| ords.push(o));
-                ords.sort_unstable();
-                ords.dedup();
-                for o in ords {
-                    let exact = index.shape(o) == Some(charter_pattern::index::Shape::Direct);
-                    if let Some(ind) = found.get(o as usize) {
-                        released[o as usize] = true;
-                        matched.push((ind.clone(), exact));
-                    }
-                }
-            }
-            answers.push(LookupMatch {
-                value: value.clone(),
-                kind: field.map(|f| match f {
-                    Field::Ip => "ip",
-                    Field::Domain => "domain",
-                    Field::Url => "url",
-                    Field::Email => "email",
-                    _ => "hash",
-                }),
-                indicators: matched,
-            });
-        }
-        let hits: Vec<ActiveIndicator> = found
-            .into_iter()
-            .zip(released)
-            .filter_map(|(i, r)| r.then_some(i))
-            .collect();
-        self.record_all(viewer, "lookup", &hits).await?;
-        Ok(Released::grant(answers))
     }
 
     /// An export for sensors of the active indicators `viewer` may see.
@@ -251,7 +164,7 @@ impl Hub {
     }
 
     /// Records the release of `found`, one entry per collection.
-    async fn record_all(
+    pub(crate) async fn record_all(
         &self,
         viewer: &Viewer,
         form: &str,
@@ -270,27 +183,38 @@ impl Hub {
         Ok(())
     }
 
+    /// The collections `filter` names (each checked readable, a refusal recorded), or every
+    /// collection of its API root the viewer may read.
+    pub(crate) async fn readable_collections(
+        &self,
+        viewer: &Viewer,
+        filter: &IndicatorFilter,
+    ) -> Result<Vec<CollectionRecord>> {
+        if filter.collections.is_empty() {
+            Ok(self
+                .collections(viewer, &filter.api_root)
+                .await?
+                .into_inner()
+                .into_iter()
+                .filter(|c| c.can_read)
+                .map(|c| c.record)
+                .collect())
+        } else {
+            let mut list = Vec::new();
+            for c in &filter.collections {
+                list.push(self.readable(viewer, &filter.api_root, c).await?);
+            }
+            Ok(list)
+        }
+    }
+
     /// The active indicators `viewer` may see under `filter`, not yet recorded.
     async fn gather(
         &self,
         viewer: &Viewer,
         filter: &IndicatorFilter,
     ) -> Result<Vec<ActiveIndicator>> {
-        let collections = if filter.collections.is_empty() {
-            self.collections(viewer, &filter.api_root)
-                .await?
-                .into_inner()
-                .into_iter()
-                .filter(|c| c.can_read)
-                .map(|c| c.record)
-                .collect()
-        } else {
-            let mut list = Vec::new();
-            for c in &filter.collections {
-                list.push(self.readable(viewer, &filter.api_root, c).await?);
-            }
-            list
-        };
+        let collections = self.readable_collections(viewer, filter).await?;
         let at = filter
             .at
             .as_ref()
@@ -351,6 +275,21 @@ impl Hub {
     }
 }
 
+/// When an indicator is valid: its `valid_from` and `valid_until` in microseconds since the
+/// epoch (either may be absent, or unreadable, and then does not limit it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Validity {
+    from: Option<i64>,
+    until: Option<i64>,
+}
+
+impl Validity {
+    /// Whether the indicator is valid at `at`: `valid_from` ≤ `at` < `valid_until`.
+    pub(crate) fn holds_at(self, at: i64) -> bool {
+        !(self.from.is_some_and(|f| f > at) || self.until.is_some_and(|u| u <= at))
+    }
+}
+
 /// The indicator in `raw` if it is a STIX-pattern indicator active at `at`.
 fn active(
     raw: &str,
@@ -360,6 +299,20 @@ fn active(
     version: String,
     lists: &WarningLists,
 ) -> Option<ActiveIndicator> {
+    indicator(raw, collection, tlp, version, lists)
+        .and_then(|(ind, validity)| validity.holds_at(at).then_some(ind))
+}
+
+/// The indicator in `raw` and when it is valid, if it is a STIX-pattern indicator that is
+/// not revoked; `None` for anything else (another type, another pattern language, a
+/// revocation, a pattern that does not parse).
+pub(crate) fn indicator(
+    raw: &str,
+    collection: &str,
+    tlp: TlpLevel,
+    version: String,
+    lists: &WarningLists,
+) -> Option<(ActiveIndicator, Validity)> {
     let v: Value = serde_json::from_str(raw).ok()?;
     let s = |k: &str| v.get(k).and_then(Value::as_str);
     if s("type") != Some("indicator") || s("pattern_type") != Some("stix") {
@@ -372,18 +325,17 @@ fn active(
         s(k).and_then(|t| Timestamp::parse(t).ok())
             .map(|t| t.unix_micros())
     };
-    if micros("valid_from").is_some_and(|f| f > at)
-        || micros("valid_until").is_some_and(|u| u <= at)
-    {
-        return None;
-    }
+    let validity = Validity {
+        from: micros("valid_from"),
+        until: micros("valid_until"),
+    };
     let pattern = charter_pattern::parse(s("pattern")?).ok()?;
     let values = exact_values(&pattern);
     let warning = values.as_ref().and_then(|vs| {
         vs.iter()
             .find_map(|(f, value)| lists.check(f, value).map(str::to_owned))
     });
-    Some(ActiveIndicator {
+    let found = ActiveIndicator {
         id: s("id")?.to_owned(),
         version,
         name: s("name").unwrap_or_default().to_owned(),
@@ -392,7 +344,8 @@ fn active(
         pattern: Arc::new(pattern),
         values,
         warning,
-    })
+    };
+    Some((found, validity))
 }
 
 /// How often one indicator was seen by a scan, for a sighting.

@@ -30,6 +30,7 @@ mod changes;
 mod error;
 mod filter;
 mod intel;
+mod lookup;
 mod objects;
 mod privacy;
 mod read;
@@ -57,9 +58,8 @@ pub use charter_store::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use filter::{parse_timestamp, parse_version_filter};
-pub use intel::{
-    ActiveIndicator, IndicatorFilter, LookupMatch, MAX_LOOKUP_VALUES, SensorExport, SightingCount,
-};
+pub use intel::{ActiveIndicator, IndicatorFilter, SensorExport, SightingCount};
+pub use lookup::{LookupCacheStats, LookupMatch, MAX_LOOKUP_VALUES};
 pub use objects::{
     ApiRoot, CollectionInfo, ObjectFilter, ObjectPage, ObjectVersion, Status, StatusDetail,
     Submission,
@@ -98,6 +98,9 @@ pub struct HubConfig {
     /// What the privacy filter does with each kind of finding in each
     /// class of field.
     pub privacy: charter_policy::privacy::PrivacyPolicy,
+    /// How many lookup indexes the hub keeps, one per audience that looks values up (the
+    /// least recently used is dropped first); 0 builds a fresh index for every lookup.
+    pub lookup_cache_entries: usize,
 }
 
 impl Default for HubConfig {
@@ -113,6 +116,7 @@ impl Default for HubConfig {
             max_content_length: 64 * 1024 * 1024,
             max_objects_per_envelope: 10_000,
             privacy: charter_policy::privacy::PrivacyPolicy::default(),
+            lookup_cache_entries: lookup::DEFAULT_CACHE_ENTRIES,
         }
     }
 }
@@ -129,11 +133,13 @@ struct Inner {
     credentials: auth::CredentialCache,
     throttle: throttle::Throttle,
     warninglists: std::sync::RwLock<Arc<charter_intel::warninglists::WarningLists>>,
+    lookups: lookup::LookupCache,
 }
 
 impl Hub {
     /// A hub over `store` with the given limits.
     pub fn new(store: Arc<dyn Store>, config: HubConfig) -> Hub {
+        let lookups = lookup::LookupCache::new(config.lookup_cache_entries);
         Hub {
             inner: Arc::new(Inner {
                 store,
@@ -141,6 +147,7 @@ impl Hub {
                 credentials: auth::CredentialCache::new(),
                 throttle: throttle::Throttle::default(),
                 warninglists: std::sync::RwLock::default(),
+                lookups,
             }),
         }
     }

@@ -450,9 +450,10 @@ impl Hub {
         if removed == 0 {
             return Err(Error::not_found(format!("object '{id}'")));
         }
+        // Lookup indexes find deletions by this entry (`lookup::DELETE_ACTION`).
         self.record(
             viewer,
-            "delete",
+            crate::lookup::DELETE_ACTION,
             json!({ "collection": info.record.id, "id": id, "removed": removed }),
         )
         .await

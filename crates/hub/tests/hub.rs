@@ -3,6 +3,7 @@
 
 mod handling;
 mod intel;
+mod lookup;
 mod members;
 mod privacy;
 

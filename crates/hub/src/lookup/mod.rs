@@ -1,0 +1,268 @@
+//! Lookups of values against the active indicators a principal may see, answered from a
+//! long-lived index that follows the store instead of reading every indicator per lookup.
+//!
+//! The hub keeps one index per *audience* (`cache::AudienceKey`: the principal keys the
+//! store filters by and the organisation whose submitted forms a read returns), at most
+//! `HubConfig::lookup_cache_entries` of them, the least recently used dropped first. An
+//! entry holds, per collection, the latest visible version of each indicator and the
+//! greatest `date_added` it has read (its high-water mark). Each lookup
+//!
+//! 1. takes the collections its viewer may read *now* (an entry forgets collections its
+//!    audience can no longer read; a lookup answers only from its own viewer's),
+//! 2. reads the release record on from where the last lookup stopped, for deletions,
+//! 3. brings the entry up to date: a collection new to it, or one a deletion touched, is
+//!    read from the start (latest visible versions); any other only for the versions added
+//!    after its mark. A newer visible version of an id replaces the one held; one that is
+//!    revoked, or not a STIX-pattern indicator, takes the id out,
+//! 4. matches the values, applying validity at the lookup's instant, the highest TLP, the
+//!    kinds and the collections then, so one entry serves every filter, and
+//! 5. records exactly the matching versions as released, in form `lookup`.
+//!
+//! **Invariant (one door):** every version an entry holds was read through `Hub::page_for`
+//! (the audience-filtered query, the submitted forms, the `may_release` re-check) with the
+//! viewer of a lookup whose audience is the entry's; every answer is recorded.
+//!
+//! **Why a poll is exact**, with one server or many on one PostgreSQL database: a write to a
+//! collection holds the collection's lock while it takes `date_added` values past the last
+//! one and until it commits, so `date_added` is strictly increasing per collection and
+//! commits land in `date_added` order (the store's documentation states both for SQLite and
+//! PostgreSQL, and an approved review is stored the same way). A version not yet committed
+//! when a read ran therefore gets a `date_added` above every version that read saw, and the
+//! next read, `added_after` the mark, finds it. Versions never change; deletions, the one
+//! way a version leaves, are found in the release record (see `cache`). A lookup that
+//! arrives while another reads the entry waits for it and then reads again only the
+//! collections whose last read began before the lookup arrived.
+
+mod cache;
+mod state;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use charter_policy::TlpLevel;
+use charter_stix::Timestamp;
+use charter_store::{CollectionRecord, Micros, ObjectQuery, VersionFilter};
+
+pub use cache::LookupCacheStats;
+pub(crate) use cache::{DEFAULT_CACHE_ENTRIES, DELETE_ACTION, LookupCache};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::intel::{self, ActiveIndicator, IndicatorFilter};
+use crate::objects::now_micros;
+use crate::{Hub, Released, Viewer};
+use cache::{AudienceKey, Entry};
+use state::{Cached, Plan, Read, Scope, Update};
+
+/// The most values one lookup may carry.
+pub const MAX_LOOKUP_VALUES: usize = 10_000;
+
+/// The indicators that matched one looked-up value.
+#[derive(Debug, Clone)]
+pub struct LookupMatch {
+    /// The value as given.
+    pub value: String,
+    /// What the value was taken to be (`ip`, `domain`, …), or `None` when it is none of
+    /// these.
+    pub kind: Option<&'static str>,
+    /// The matching indicators; `exact` tells a full match from a pattern that needs more
+    /// than this value (an `AND`, a sequence).
+    pub indicators: Vec<(ActiveIndicator, bool)>,
+}
+
+impl Hub {
+    /// Looks `values` up against the active indicators `viewer` may see (flagged ones
+    /// included, with their flag). Only the matching indicators are recorded as released.
+    pub async fn lookup(
+        &self,
+        viewer: &Viewer,
+        filter: &IndicatorFilter,
+        values: &[String],
+    ) -> Result<Released<Vec<LookupMatch>>> {
+        if values.len() > MAX_LOOKUP_VALUES {
+            return Err(Error::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "{} values in one lookup; at most {MAX_LOOKUP_VALUES}",
+                    values.len()
+                ),
+            ));
+        }
+        let since = Instant::now();
+        let at = filter
+            .at
+            .as_ref()
+            .map_or_else(now_micros, Timestamp::unix_micros);
+        let selected = self.readable_collections(viewer, filter).await?;
+        // Without named collections these are all the viewer may read: the entry forgets
+        // the others.
+        let readable: Option<HashSet<&str>> = filter
+            .collections
+            .is_empty()
+            .then(|| selected.iter().map(|c| c.id.as_str()).collect());
+        let deletions = self.inner.lookups.deletions(self.store(), since).await?;
+        let entry = self
+            .inner
+            .lookups
+            .entry(AudienceKey::of(viewer, &filter.api_root));
+        self.refresh(
+            viewer,
+            &entry,
+            &selected,
+            readable.as_ref(),
+            &deletions,
+            since,
+        )
+        .await?;
+        let scope = Scope {
+            collections: selected
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.as_str(), i))
+                .collect(),
+            at,
+            max_tlp: filter.max_tlp,
+            kinds: &filter.kinds,
+        };
+        let (answers, hits) = entry.state.read().await.answer(values, &scope);
+        self.record_all(viewer, "lookup", &hits).await?;
+        Ok(Released::grant(answers))
+    }
+
+    /// How the lookup indexes have been used.
+    pub fn lookup_cache_stats(&self) -> LookupCacheStats {
+        self.inner.lookups.stats()
+    }
+
+    /// Brings `entry` up to date for `selected`, and makes it forget the collections not in
+    /// `readable` (when given).
+    async fn refresh(
+        &self,
+        viewer: &Viewer,
+        entry: &Entry,
+        selected: &[CollectionRecord],
+        readable: Option<&HashSet<&str>>,
+        deletions: &HashMap<String, i64>,
+        since: Instant,
+    ) -> Result<()> {
+        let _turn = entry.sync.lock().await;
+        let deleted = |id: &str| deletions.get(id).copied().unwrap_or(0);
+        let keep = |c: &str| readable.is_none_or(|r| r.contains(c));
+        let (plans, prune) = {
+            let state = entry.state.read().await;
+            let polled = entry.polled();
+            let plans: Vec<(&CollectionRecord, Plan)> = selected
+                .iter()
+                .filter_map(|record| {
+                    let plan = state.plan(&record.id, deleted(&record.id));
+                    let fresh = polled.get(&record.id).is_some_and(|p| *p > since);
+                    (plan == Plan::Build || !fresh).then_some((record, plan))
+                })
+                .collect();
+            (plans, state.holds_other(&keep))
+        };
+        let mut reads = Vec::new();
+        let mut began = Vec::new();
+        for (record, plan) in plans {
+            let start = Instant::now();
+            let (rebuild, after) = match plan {
+                Plan::Build => (true, None),
+                Plan::Poll(after) => (false, after),
+            };
+            let counter = if rebuild {
+                &self.inner.lookups.builds
+            } else {
+                &self.inner.lookups.polls
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            let (updates, high_water) = self.read_indicators(viewer, record, after).await?;
+            began.push((record.id.clone(), start));
+            if rebuild || !updates.is_empty() {
+                reads.push(Read {
+                    collection: record.id.clone(),
+                    rebuild,
+                    updates,
+                    high_water,
+                    deletions_seen: deleted(&record.id),
+                });
+            }
+        }
+        if !reads.is_empty() || prune {
+            let mut state = entry.state.write().await;
+            if prune {
+                state.retain(&keep);
+            }
+            for read in reads {
+                state.apply(read);
+            }
+            entry.indicators.store(state.len(), Ordering::Relaxed);
+        }
+        let mut polled = entry.polled();
+        polled.retain(|c, _| keep(c));
+        polled.extend(began);
+        Ok(())
+    }
+
+    /// The indicator versions of `record` visible to `viewer`: the latest of each id when
+    /// `after` is `None`, else every version added after it. Returns them with the
+    /// greatest `date_added` read (or `after`).
+    async fn read_indicators(
+        &self,
+        viewer: &Viewer,
+        record: &CollectionRecord,
+        after: Option<Micros>,
+    ) -> Result<(Vec<Update>, Option<Micros>)> {
+        let lists = self.warninglists();
+        let versions = match after {
+            None => VersionFilter::last(),
+            Some(_) => VersionFilter {
+                all: true,
+                ..VersionFilter::default()
+            },
+        };
+        let mut updates = Vec::new();
+        let mut high_water = after;
+        let mut cursor = None;
+        loop {
+            let query = ObjectQuery {
+                collection: record.id.clone(),
+                added_after: after,
+                ids: Vec::new(),
+                types: vec!["indicator".to_owned()],
+                versions: versions.clone(),
+                spec_versions: Vec::new(),
+                limit: self.config().max_page_size,
+                after: cursor,
+                with_raw: true,
+                audience: None,
+            };
+            // The same keys, forms and re-check as a TAXII read.
+            let page = self.page_for(viewer, record, query).await?;
+            for item in page.items {
+                high_water = high_water.max(Some(item.date_added));
+                let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
+                let found = intel::indicator(
+                    &item.raw,
+                    &record.id,
+                    tlp,
+                    item.version.text.clone(),
+                    &lists,
+                )
+                .map(|(indicator, validity)| Cached {
+                    indicator,
+                    validity,
+                });
+                updates.push(Update {
+                    id: item.id,
+                    key: item.version.key,
+                    found,
+                });
+            }
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        Ok((updates, high_water))
+    }
+}
