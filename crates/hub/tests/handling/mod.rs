@@ -9,172 +9,33 @@
 //! victim's e-mail address in its description and names its submitter's
 //! identity: the submitter's organisation reads both, every other reader the
 //! released form with neither (two forms, anonymous submission). The change
-//! feed (`Hub::changes`) is checked against the same model.
+//! feed (`Hub::changes`) is checked against the same model, and so are lookups,
+//! halfway through the submissions and after them: one hub serves every case,
+//! so its lookup indexes are kept, shared and dropped across many audiences.
+
+mod lookups;
+mod model;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use charter_hub::admin::{NewCollection, NewOrg};
 use charter_hub::{
-    ErrorKind, FeedEvent, Hub, HubConfig, ObjectFilter, Role, Submission, TlpLevel, VersionFilter,
-    Viewer,
+    ErrorKind, FeedEvent, Hub, HubConfig, ObjectFilter, Submission, TlpLevel, VersionFilter, Viewer,
 };
 use charter_store::sqlite::SqliteStore;
 use charter_store::{Store, UserRecord};
 use proptest::prelude::*;
 use serde_json::value::RawValue;
 
+use lookups::check_lookups;
+use model::{
+    ORGS, Version, World, may_read_collection, may_write_collection, reach, visible, world,
+};
+
 /// Cases per test function; four functions make the 10,000 the proof asks
 /// for, and let the test runner spread them over the cores.
 const CASES: u32 = 2_500;
-
-const ORGS: usize = 4;
-
-#[derive(Debug, Clone)]
-struct World {
-    /// Members of each of the two communities (org indexes).
-    communities: [BTreeSet<usize>; 2],
-    /// Per collection: community index or none (then public), default TLP.
-    collections: Vec<(Option<usize>, TlpLevel)>,
-    /// Per org: the role of its one user.
-    roles: Vec<Role>,
-    /// Explicit read rights: (org of the user, collection).
-    rights: BTreeSet<(usize, usize)>,
-    /// Submissions in order.
-    submissions: Vec<Sub>,
-}
-
-#[derive(Debug, Clone)]
-struct Sub {
-    /// Which user (org index) submits; `ORGS` is the node operator.
-    by: usize,
-    collection: usize,
-    /// Which object (several submissions may share one: new versions).
-    object: usize,
-    /// The TLP marking, or none (collection default).
-    marking: Option<TlpLevel>,
-    recipients: BTreeSet<usize>,
-}
-
-fn tlp() -> impl Strategy<Value = TlpLevel> {
-    prop::sample::select(TlpLevel::ALL.to_vec())
-}
-
-fn orgs() -> impl Strategy<Value = BTreeSet<usize>> {
-    prop::collection::btree_set(0..ORGS, 0..=ORGS)
-}
-
-fn world() -> impl Strategy<Value = World> {
-    let communities = [orgs(), orgs()];
-    let collections = prop::collection::vec((prop::option::of(0usize..2), tlp()), 1..4);
-    let roles = prop::collection::vec(
-        prop::sample::select(vec![Role::OrgAdmin, Role::Analyst, Role::Reader]),
-        ORGS,
-    );
-    let sub = (
-        0..=ORGS,
-        0usize..3,
-        0usize..4,
-        prop::option::of(tlp()),
-        orgs(),
-    )
-        .prop_map(|(by, collection, object, marking, recipients)| Sub {
-            by,
-            collection,
-            object,
-            marking,
-            recipients,
-        });
-    let rights = prop::collection::btree_set((0..ORGS, 0usize..3), 0..3);
-    (
-        communities,
-        collections,
-        roles,
-        rights,
-        prop::collection::vec(sub, 1..10),
-    )
-        .prop_map(
-            |(communities, collections, roles, rights, mut submissions)| {
-                for s in &mut submissions {
-                    s.collection %= collections.len();
-                }
-                let rights = rights
-                    .into_iter()
-                    .map(|(o, k)| (o, k % collections.len()))
-                    .collect();
-                World {
-                    communities,
-                    collections,
-                    roles,
-                    rights,
-                    submissions,
-                }
-            },
-        )
-}
-
-/// What the model says about one accepted version.
-#[derive(Debug, Clone)]
-struct Version {
-    collection: usize,
-    object: usize,
-    version: String,
-    /// The submitter's organisation; `None` for the node operator.
-    submitter: Option<usize>,
-    tlp: TlpLevel,
-    recipients: BTreeSet<usize>,
-}
-
-/// Who a version reaches: organisations (`Org`) and the holders of explicit
-/// rights on a collection (`Rights`), or `None` for anyone who may read the
-/// collection. Written from the TLP table, independently of `policy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Who {
-    Org(usize),
-    Rights(usize),
-}
-
-fn reach(w: &World, v: &Version) -> Option<BTreeSet<Who>> {
-    let mut who: BTreeSet<Who> = match v.tlp {
-        TlpLevel::Clear => return None,
-        TlpLevel::Red => v.recipients.iter().map(|o| Who::Org(*o)).collect(),
-        _ => match w.collections[v.collection].0 {
-            Some(c) => w.communities[c].iter().map(|o| Who::Org(*o)).collect(),
-            // No community: the holders of explicit rights on the collection,
-            // whoever they are now or later.
-            None => BTreeSet::from([Who::Rights(v.collection)]),
-        },
-    };
-    who.extend(v.submitter.map(Who::Org));
-    Some(who)
-}
-
-fn reaches(w: &World, reach: &BTreeSet<Who>, org: usize) -> bool {
-    reach.iter().any(|who| match who {
-        Who::Org(o) => *o == org,
-        Who::Rights(k) => w.rights.contains(&(org, *k)),
-    })
-}
-
-fn may_read_collection(w: &World, org: usize, k: usize) -> bool {
-    w.rights.contains(&(org, k))
-        || match w.collections[k].0 {
-            Some(c) => w.communities[c].contains(&org),
-            None => true,
-        }
-}
-
-fn may_write_collection(w: &World, org: usize, k: usize) -> bool {
-    org == ORGS
-        || (w.roles[org] != Role::Reader
-            && w.collections[k]
-                .0
-                .is_some_and(|c| w.communities[c].contains(&org)))
-}
-
-fn visible(w: &World, org: usize, v: &Version) -> bool {
-    may_read_collection(w, org, v.collection) && reach(w, v).is_none_or(|r| reaches(w, &r, org))
-}
 
 struct Node {
     hub: Hub,
@@ -322,6 +183,9 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
     // Submit, modelling which submissions must be accepted.
     let mut accepted: Vec<Version> = Vec::new();
     for (n, s) in w.submissions.iter().enumerate() {
+        if n == w.submissions.len() / 2 {
+            check_lookups(hub, case, w, &viewers, &collection_ids, &accepted).await?;
+        }
         let version = format!("2026-01-01T00:00:{:02}.000Z", n + 1);
         let tlp = s.marking.unwrap_or(w.collections[s.collection].1);
         let recipients: Vec<String> = s.recipients.iter().map(|r| org_ids[*r].clone()).collect();
@@ -398,6 +262,8 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
             accepted.push(candidate);
         }
     }
+
+    check_lookups(hub, case, w, &viewers, &collection_ids, &accepted).await?;
 
     // The change feed is a read path too: each viewer heard exactly the
     // accepted versions it may see, and nothing outside its audience.
@@ -487,7 +353,7 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                             for o in &page.objects {
                                 if o.id.starts_with("identity--") {
                                     // A pseudonym the node published.
-                                    prop_assert!(!identities.iter().any(|i| *i == o.id));
+                                    prop_assert!(!identities.contains(&o.id));
                                     continue;
                                 }
                                 let object = usize::from_str_radix(&o.id[o.id.len() - 4..], 16)
