@@ -1,5 +1,6 @@
-//! Several servers on one PostgreSQL database, and moving a node from its
-//! SQLite file into PostgreSQL with `charter migrate`.
+//! Several servers on one PostgreSQL database, lookups through one server
+//! following writes through another, and moving a node from its SQLite file
+//! into PostgreSQL with `charter migrate`.
 //!
 //! Each test gets a database of its own (see `PgDatabase`); without a
 //! reachable server they fail in CI and say loudly that they did not run
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{PgDatabase, TestServer, admin, charter_bin, charter_ok, indicator};
+use crate::util::{PgDatabase, TAXII, TestServer, admin, charter_bin, charter_ok, indicator};
 
 const WRITERS: usize = 3;
 const ENVELOPES: usize = 8;
@@ -168,6 +169,115 @@ async fn three_servers_on_one_database_stay_consistent() {
         &[("CHARTER_DATABASE_URL", &db.url)],
     );
     assert!(out.contains(": intact"), "{out}");
+}
+
+/// The ids each value of a lookup through `server` matched.
+async fn lookup(server: &TestServer, values: &[String]) -> Vec<Vec<String>> {
+    let resp = reqwest::Client::new()
+        .post(server.url("/api/v1/lookup"))
+        .basic_auth(admin().0, Some(admin().1))
+        .json(&serde_json::json!({ "values": values }))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(resp.status(), 200, "lookup");
+    let body: Value = resp.json().await.expect("JSON body");
+    body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            r["indicators"]
+                .as_array()
+                .expect("indicators")
+                .iter()
+                .map(|i| i["id"].as_str().expect("id").to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+fn id(n: usize) -> String {
+    indicator(n)["id"].as_str().expect("id").to_owned()
+}
+
+fn address(n: usize) -> String {
+    format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_through_one_server_follow_writes_through_another() {
+    let Some(db) = PgDatabase::create() else {
+        return;
+    };
+    let a = TestServer::start_on(&db.url);
+    let b = std::sync::Arc::new(TestServer::start_on(&db.url));
+
+    // While envelopes are posted through A, lookups through B find every value A
+    // acknowledged before the lookup began.
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<usize>::new()));
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let looker = {
+        let (b, acked, done) = (b.clone(), acked.clone(), done.clone());
+        tokio::spawn(async move {
+            let mut lookups = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) || lookups == 0 {
+                let known: Vec<usize> = acked.lock().expect("list").clone();
+                let values: Vec<String> = known.iter().map(|n| address(*n)).collect();
+                let found = lookup(&b, &values).await;
+                for (n, ids) in known.iter().zip(found) {
+                    assert_eq!(ids, [id(*n)], "value {n}");
+                }
+                lookups += 1;
+            }
+            lookups
+        })
+    };
+    for e in 0..12 {
+        let objects: Vec<Value> = (0..5).map(|i| indicator(e * 5 + i)).collect();
+        let resp = a.post_objects(a.default_objects(), admin(), &objects).await;
+        assert_eq!(resp.status(), 202);
+        acked
+            .lock()
+            .expect("list")
+            .extend((0..5).map(|i| e * 5 + i));
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let lookups = looker.await.expect("looker");
+    assert!(lookups > 1, "{lookups} lookups");
+    let all: Vec<String> = (0..60).map(address).collect();
+    assert!(lookup(&b, &all).await.iter().all(|ids| ids.len() == 1));
+
+    // A revocation and a new pattern, written through A, change B's next answer.
+    let mut revoked = indicator(0);
+    revoked["modified"] = "2026-02-01T00:00:00.000Z".into();
+    revoked["revoked"] = true.into();
+    let mut moved = indicator(1);
+    moved["modified"] = "2026-02-01T00:00:00.000Z".into();
+    moved["pattern"] = "[ipv4-addr:value = '192.0.2.1']".into();
+    let resp = a
+        .post_objects(a.default_objects(), admin(), &[revoked, moved])
+        .await;
+    assert_eq!(resp.status(), 202);
+    let values = [address(0), address(1), "192.0.2.1".to_owned(), address(2)];
+    assert_eq!(
+        lookup(&b, &values).await,
+        [vec![], vec![], vec![id(1)], vec![id(2)]]
+    );
+
+    // So does a deletion: it leaves no newer version, and B finds it in the release record.
+    let resp = reqwest::Client::new()
+        .delete(a.url(&format!("/default/collections/default/objects/{}/", id(2))))
+        .basic_auth(admin().0, Some(admin().1))
+        .header("Accept", TAXII)
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(resp.status(), 200, "deleted");
+    assert_eq!(
+        lookup(&b, &values).await,
+        [vec![], vec![], vec![id(1)], vec![]]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
