@@ -562,3 +562,71 @@ async fn lookups_arriving_together_build_an_entry_once() {
     let stats = n.hub.lookup_cache_stats();
     assert_eq!((stats.entries, stats.builds), (1, 1), "{stats:?}");
 }
+
+#[tokio::test]
+async fn each_organisation_finds_its_own_submissions_as_submitted() {
+    let n = node(8).await;
+    let hub = &n.hub;
+    let op = Viewer::node_operator();
+    let grid = member(hub, "ana", "Grid plc", Role::Analyst).await;
+    let water = member(hub, "cy", "Water plc", Role::Analyst).await;
+    let community = hub
+        .add_community(&op, "utilities", &[grid, water])
+        .await
+        .expect("community");
+    let shared = hub
+        .add_collection(
+            &op,
+            NewCollection {
+                title: "utilities".into(),
+                community: Some(community.id.clone()),
+                ..NewCollection::default()
+            },
+        )
+        .await
+        .expect("collection");
+    let ana = viewer(hub, "ana").await;
+    let cy = viewer(hub, "cy").await;
+    let named = |n: u32, who: &str| {
+        let mut v = ip(n, V1, "203.0.113.1");
+        v["name"] = format!("lure sent to {who}@victim.example").into();
+        v
+    };
+    add(hub, &ana, &shared.id, vec![named(1, "alice")], &[]).await;
+    add(hub, &cy, &shared.id, vec![named(2, "carol")], &[]).await;
+    let names = |viewer: Viewer| async move {
+        let values = vec!["203.0.113.1".to_owned()];
+        let answer = hub
+            .lookup(&viewer, &filter(), &values)
+            .await
+            .expect("lookup")
+            .into_inner();
+        let mut names: Vec<String> = answer[0]
+            .indicators
+            .iter()
+            .map(|(i, _)| i.name.clone())
+            .collect();
+        names.sort();
+        names
+    };
+    // Cy reads first, so the released form of 1 is shared when Ana reads; and the
+    // other way round for 2.
+    let cy_sees = names(cy.clone()).await;
+    assert_eq!(
+        cy_sees,
+        [
+            "lure sent to [REDACTED:email]",
+            "lure sent to carol@victim.example"
+        ]
+    );
+    let ana_sees = names(ana.clone()).await;
+    assert_eq!(
+        ana_sees,
+        [
+            "lure sent to [REDACTED:email]",
+            "lure sent to alice@victim.example"
+        ]
+    );
+    assert_eq!(names(cy).await, cy_sees);
+    assert_eq!(names(ana).await, ana_sees);
+}

@@ -11,12 +11,12 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Instant;
 
 use charter_store::{AuditEntry, Store};
 
-use super::state::State;
+use super::state::{Cached, State};
 use crate::Viewer;
 use crate::error::Result;
 
@@ -97,11 +97,13 @@ pub struct LookupCacheStats {
     pub evictions: u64,
 }
 
-/// The entries, least recently used first out, and the deletion scan.
+/// The entries, least recently used first out, the indicators they share, and the deletion
+/// scan.
 #[derive(Debug)]
 pub(crate) struct LookupCache {
     capacity: usize,
     lru: Mutex<Lru>,
+    shared: Mutex<Shared>,
     deletions: tokio::sync::Mutex<Deletions>,
     pub(crate) builds: AtomicU64,
     pub(crate) polls: AtomicU64,
@@ -112,6 +114,19 @@ pub(crate) struct LookupCache {
 struct Lru {
     entries: HashMap<AudienceKey, (Arc<Entry>, u64)>,
     tick: u64,
+}
+
+/// Indicators in their released form, by collection, id and version key: every entry that
+/// holds one holds the same, parsed once. (A version in the form its submitter's
+/// organisation submitted it is its entry's own.)
+#[derive(Debug, Default)]
+struct Shared {
+    by_version: HashMap<String, Weak<Cached>>,
+    /// Insertions since the map last let go of indicators no entry holds any more.
+    added: usize,
+    /// How many times the map was emptied (the warning lists changed): an indicator read
+    /// before that is not offered to the entries made after.
+    generation: u64,
 }
 
 /// Which collections lost versions, from the release record.
@@ -130,6 +145,7 @@ impl LookupCache {
         LookupCache {
             capacity,
             lru: Mutex::default(),
+            shared: Mutex::default(),
             deletions: tokio::sync::Mutex::default(),
             builds: AtomicU64::new(0),
             polls: AtomicU64::new(0),
@@ -176,6 +192,52 @@ impl LookupCache {
     /// Drops every entry.
     pub(crate) fn clear(&self) {
         self.lru().entries.clear();
+        let mut shared = self.shared();
+        shared.by_version.clear();
+        shared.added = 0;
+        shared.generation += 1;
+    }
+
+    /// The generation of the shared indicators, taken before reading what to offer.
+    pub(crate) fn generation(&self) -> u64 {
+        self.shared().generation
+    }
+
+    fn shared(&self) -> MutexGuard<'_, Shared> {
+        self.shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The released form of a version, if an entry holds it already.
+    pub(crate) fn released(&self, collection: &str, id: &str, key: &str) -> Option<Arc<Cached>> {
+        self.shared()
+            .by_version
+            .get(&shared_key(collection, id, key))
+            .and_then(Weak::upgrade)
+    }
+
+    /// Offers the released form of a version, read in `generation`, to the other entries.
+    pub(crate) fn share(
+        &self,
+        generation: u64,
+        collection: &str,
+        id: &str,
+        key: &str,
+        c: &Arc<Cached>,
+    ) {
+        let mut shared = self.shared();
+        if shared.generation != generation {
+            return;
+        }
+        shared
+            .by_version
+            .insert(shared_key(collection, id, key), Arc::downgrade(c));
+        shared.added += 1;
+        if shared.added > shared.by_version.len() {
+            shared.by_version.retain(|_, c| c.strong_count() > 0);
+            shared.added = 0;
+        }
     }
 
     pub(crate) fn stats(&self) -> LookupCacheStats {
@@ -231,6 +293,11 @@ impl LookupCache {
         d.scanned = Some(began);
         Ok(d.last.clone())
     }
+}
+
+fn shared_key(collection: &str, id: &str, key: &str) -> String {
+    // None of the three holds a newline: a UUID, a STIX id, a fixed-width timestamp.
+    format!("{collection}\n{id}\n{key}")
 }
 
 /// The collection a deletion's entry names.

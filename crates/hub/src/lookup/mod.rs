@@ -18,6 +18,11 @@
 //!    kinds and the collections then, so one entry serves every filter, and
 //! 5. records exactly the matching versions as released, in form `lookup`.
 //!
+//! Entries hold the parsed indicators behind `Arc`s: a version in its released form is
+//! parsed once and shared by every entry that holds it, so a further audience costs its
+//! index and its map of latest versions, not another copy of the indicators. A version in
+//! the form its submitter's own organisation submitted stays in that organisation's entries.
+//!
 //! **Invariant (one door):** every version an entry holds was read through `Hub::page_for`
 //! (the audience-filtered query, the submitted forms, the `may_release` re-check) with the
 //! viewer of a lookup whose audience is the entry's; every answer is recorded.
@@ -37,6 +42,7 @@ mod cache;
 mod state;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
@@ -212,6 +218,7 @@ impl Hub {
         record: &CollectionRecord,
         after: Option<Micros>,
     ) -> Result<(Vec<Update>, Option<Micros>)> {
+        let generation = self.inner.lookups.generation();
         let lists = self.warninglists();
         let versions = match after {
             None => VersionFilter::last(),
@@ -240,17 +247,32 @@ impl Hub {
             let page = self.page_for(viewer, record, query).await?;
             for item in page.items {
                 high_water = high_water.max(Some(item.date_added));
-                let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
-                let found = intel::indicator(
-                    &item.raw,
-                    &record.id,
-                    tlp,
-                    item.version.text.clone(),
-                    &lists,
-                )
-                .map(|(indicator, validity)| Cached {
-                    indicator,
-                    validity,
+                // Versions the viewer's own organisation submitted may come in the form it
+                // submitted; every other version is in the released form all entries share.
+                let released = viewer
+                    .org()
+                    .is_none_or(|org| item.submitter.as_deref() != Some(org));
+                let cache = &self.inner.lookups;
+                let held = released
+                    .then(|| cache.released(&record.id, &item.id, &item.version.key))
+                    .flatten();
+                let found = held.or_else(|| {
+                    let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
+                    let (indicator, validity) = intel::indicator(
+                        &item.raw,
+                        &record.id,
+                        tlp,
+                        item.version.text.clone(),
+                        &lists,
+                    )?;
+                    let c = Arc::new(Cached {
+                        indicator,
+                        validity,
+                    });
+                    if released {
+                        cache.share(generation, &record.id, &item.id, &item.version.key, &c);
+                    }
+                    Some(c)
                 });
                 updates.push(Update {
                     id: item.id,

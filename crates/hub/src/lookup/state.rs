@@ -38,7 +38,7 @@ pub(crate) struct Update {
     pub(crate) key: String,
     /// The indicator, or `None` when the version takes the id out (a revocation, another
     /// pattern language, a pattern that does not parse).
-    pub(crate) found: Option<Cached>,
+    pub(crate) found: Option<Arc<Cached>>,
 }
 
 /// What one read of a collection brought.
@@ -79,7 +79,7 @@ struct Shelf {
 
 #[derive(Debug)]
 struct Latest {
-    key: String,
+    key: Box<str>,
     ord: Option<u32>,
 }
 
@@ -171,7 +171,7 @@ impl State {
         shelf.deletions_seen = shelf.deletions_seen.max(read.deletions_seen);
         for update in read.updates {
             if let Some(held) = shelf.latest.get(&update.id) {
-                if held.key >= update.key {
+                if *held.key >= *update.key {
                     continue;
                 }
                 if let Some(ord) = held.ord {
@@ -180,12 +180,12 @@ impl State {
             }
             let ord = update.found.map(|c| {
                 self.live += 1;
-                file(&mut self.index, &mut self.slots, Arc::new(c))
+                file(&mut self.index, &mut self.slots, c)
             });
             shelf.latest.insert(
                 update.id,
                 Latest {
-                    key: update.key,
+                    key: update.key.into_boxed_str(),
                     ord,
                 },
             );
