@@ -121,7 +121,8 @@ struct Lru {
 /// organisation submitted it is its entry's own.)
 #[derive(Debug, Default)]
 struct Shared {
-    by_version: HashMap<String, Weak<Cached>>,
+    /// Foldhash, seeded at start: the keys hold ids that come from outside.
+    by_version: foldhash::HashMap<String, Weak<Cached>>,
     /// Insertions since the map last let go of indicators no entry holds any more.
     added: usize,
     /// How many times the map was emptied (the warning lists changed): an indicator read
@@ -209,30 +210,25 @@ impl LookupCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The key under which the released form of a version is shared; `None` when no entry
+    /// is kept, so there is nothing to share with.
+    pub(crate) fn shared_key(&self, collection: &str, id: &str, key: &str) -> Option<String> {
+        // None of the three holds a newline: a UUID, a STIX id, a fixed-width timestamp.
+        (self.capacity > 0).then(|| format!("{collection}\n{id}\n{key}"))
+    }
+
     /// The released form of a version, if an entry holds it already.
-    pub(crate) fn released(&self, collection: &str, id: &str, key: &str) -> Option<Arc<Cached>> {
-        self.shared()
-            .by_version
-            .get(&shared_key(collection, id, key))
-            .and_then(Weak::upgrade)
+    pub(crate) fn released(&self, key: &str) -> Option<Arc<Cached>> {
+        self.shared().by_version.get(key).and_then(Weak::upgrade)
     }
 
     /// Offers the released form of a version, read in `generation`, to the other entries.
-    pub(crate) fn share(
-        &self,
-        generation: u64,
-        collection: &str,
-        id: &str,
-        key: &str,
-        c: &Arc<Cached>,
-    ) {
+    pub(crate) fn share(&self, generation: u64, key: String, c: &Arc<Cached>) {
         let mut shared = self.shared();
         if shared.generation != generation {
             return;
         }
-        shared
-            .by_version
-            .insert(shared_key(collection, id, key), Arc::downgrade(c));
+        shared.by_version.insert(key, Arc::downgrade(c));
         shared.added += 1;
         if shared.added > shared.by_version.len() {
             shared.by_version.retain(|_, c| c.strong_count() > 0);
@@ -293,11 +289,6 @@ impl LookupCache {
         d.scanned = Some(began);
         Ok(d.last.clone())
     }
-}
-
-fn shared_key(collection: &str, id: &str, key: &str) -> String {
-    // None of the three holds a newline: a UUID, a STIX id, a fixed-width timestamp.
-    format!("{collection}\n{id}\n{key}")
 }
 
 /// The collection a deletion's entry names.

@@ -249,13 +249,13 @@ impl Hub {
                 high_water = high_water.max(Some(item.date_added));
                 // Versions the viewer's own organisation submitted may come in the form it
                 // submitted; every other version is in the released form all entries share.
-                let released = viewer
-                    .org()
-                    .is_none_or(|org| item.submitter.as_deref() != Some(org));
                 let cache = &self.inner.lookups;
-                let held = released
-                    .then(|| cache.released(&record.id, &item.id, &item.version.key))
+                let shared = viewer
+                    .org()
+                    .is_none_or(|org| item.submitter.as_deref() != Some(org))
+                    .then(|| cache.shared_key(&record.id, &item.id, &item.version.key))
                     .flatten();
+                let held = shared.as_deref().and_then(|key| cache.released(key));
                 let found = held.or_else(|| {
                     let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
                     let (indicator, validity) = intel::indicator(
@@ -269,8 +269,8 @@ impl Hub {
                         indicator,
                         validity,
                     });
-                    if released {
-                        cache.share(generation, &record.id, &item.id, &item.version.key, &c);
+                    if let Some(key) = shared {
+                        cache.share(generation, key, &c);
                     }
                     Some(c)
                 });

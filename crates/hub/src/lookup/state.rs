@@ -9,6 +9,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use foldhash::HashMapExt;
+
 use charter_pattern::index::{Field, Index, Probe, ProbeField, Shape, classify};
 use charter_policy::TlpLevel;
 use charter_store::Micros;
@@ -73,8 +75,9 @@ struct Shelf {
     high_water: Option<Micros>,
     /// The release-record position of the last deletion the shelf reflects.
     deletions_seen: i64,
-    /// The latest version read of each id, and its ordinal while it is filed.
-    latest: HashMap<String, Latest>,
+    /// The latest version read of each id, and its ordinal while it is filed (foldhash,
+    /// seeded at start: the ids come from outside).
+    latest: foldhash::HashMap<String, Latest>,
 }
 
 #[derive(Debug)]
@@ -165,8 +168,9 @@ impl State {
             .unwrap_or_else(|| Shelf {
                 high_water: None,
                 deletions_seen: read.deletions_seen,
-                latest: HashMap::new(),
+                latest: foldhash::HashMap::new(),
             });
+        shelf.latest.reserve(read.updates.len());
         shelf.high_water = shelf.high_water.max(read.high_water);
         shelf.deletions_seen = shelf.deletions_seen.max(read.deletions_seen);
         for update in read.updates {
