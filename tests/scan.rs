@@ -362,4 +362,29 @@ async fn http_lookups_answer_only_what_the_caller_may_see() {
     assert_eq!(reply.status(), 200);
     let text = reply.text().await.expect("text");
     assert!(text.contains("203.0.113.7"), "{text}");
+
+    // A revocation ingested by another process on the same data folder reaches the
+    // server's next lookup: its lookup index reads what the database gained.
+    let revoke = dir.path().join("revoke.jsonl");
+    write_jsonl(
+        &revoke,
+        [indicator(
+            1,
+            "203.0.113.7",
+            "2026-02-01T00:00:00.000Z",
+            true,
+        )],
+    );
+    charter_ok(
+        &data,
+        &["ingest", "--quiet", revoke.to_str().expect("utf-8")],
+        &[],
+    );
+    let body: Value = server
+        .get("/api/v1/lookup?value=203.0.113.7", ana)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(body["results"][0]["indicators"], json!([]));
 }
