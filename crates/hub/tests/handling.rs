@@ -487,7 +487,7 @@ async fn check(node: &Node, case: u64, w: &World) -> Result<(), TestCaseError> {
                             for o in &page.objects {
                                 if o.id.starts_with("identity--") {
                                     // A pseudonym the node published.
-                                    prop_assert!(!identities.iter().any(|i| *i == o.id));
+                                    prop_assert!(!identities.contains(&o.id));
                                     continue;
                                 }
                                 let object = usize::from_str_radix(&o.id[o.id.len() - 4..], 16)
