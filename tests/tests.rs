@@ -11,6 +11,7 @@ mod members;
 mod postgres;
 mod privacy;
 mod scan;
+mod sensors;
 mod taxii;
 mod tidy;
 mod util;

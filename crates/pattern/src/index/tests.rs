@@ -275,3 +275,30 @@ fn memory_per_exact_indicator_is_small() {
     let per = ix.heap_bytes() / 10_000;
     assert!(per < 60, "{per} bytes per IPv4 indicator");
 }
+
+#[test]
+fn exact_values_take_observation_level_ors_of_direct_brackets() {
+    let values = |text: &str| {
+        let pattern = crate::parse(text).expect("a valid pattern");
+        exact_values(&pattern)
+    };
+    assert_eq!(
+        values(
+            "[ipv4-addr:value = '198.51.100.0/24'] OR ([ipv6-addr:value = '2001:DB8::1'] OR [domain-name:value = 'a.example'])"
+        ),
+        Some(vec![
+            (Field::Ip, "198.51.100.0/24".to_owned()),
+            (Field::Ip, "2001:DB8::1".to_owned()),
+            (Field::Domain, "a.example".to_owned()),
+        ])
+    );
+    // Anything a list of values cannot express stays out.
+    for text in [
+        "[ipv4-addr:value = '198.51.100.7'] AND [domain-name:value = 'a.example']",
+        "[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value LIKE '%.example']",
+        "[ipv4-addr:value = '198.51.100.7'] FOLLOWEDBY [ipv4-addr:value = '198.51.100.8']",
+        "([ipv4-addr:value = '198.51.100.7'] OR [ipv4-addr:value = '198.51.100.8']) REPEATS 2 TIMES",
+    ] {
+        assert_eq!(values(text), None, "{text}");
+    }
+}
