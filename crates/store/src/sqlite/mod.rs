@@ -10,9 +10,10 @@
 //! in WAL mode that means the data is on disk. Checkpoints run on a thread
 //! of their own (see `checkpoint`).
 //!
-//! **Reads** run on `spawn_blocking` over a small pool of read-only
-//! connections. WAL lets them proceed while the writer commits, and each
-//! statement sees one committed snapshot.
+//! **Reads** run over a small pool of read-only connections, on
+//! `spawn_blocking` (short ones on the caller's thread, see `pool`). WAL
+//! lets them proceed while the writer commits, and each statement sees one
+//! committed snapshot.
 //!
 //! **Other processes** (the `charter` admin commands) may open the same file
 //! while a server runs: SQLite's file locks, WAL and a busy timeout make that
@@ -151,7 +152,7 @@ impl Store for SqliteStore {
         let (api_root, key) = (api_root.to_owned(), id_or_alias.to_owned());
         Box::pin(
             self.readers
-                .run(move |conn| catalog::collection(conn, &api_root, &key)),
+                .run_short(move |conn| catalog::collection(conn, &api_root, &key)),
         )
     }
 
@@ -234,7 +235,13 @@ impl Store for SqliteStore {
     }
 
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>> {
-        Box::pin(self.readers.run(move |conn| query::run(conn, &query)))
+        // A page of a few rows through an index is a short read; larger
+        // pages go to the blocking pool.
+        if query.limit <= pool::SHORT_LIMIT {
+            Box::pin(self.readers.run_short(move |conn| query::run(conn, &query)))
+        } else {
+            Box::pin(self.readers.run(move |conn| query::run(conn, &query)))
+        }
     }
 
     fn delete_object(
@@ -401,7 +408,7 @@ impl Store for SqliteStore {
         let username = username.to_owned();
         Box::pin(
             self.readers
-                .run(move |conn| accounts::account(conn, &username)),
+                .run_short(move |conn| accounts::account(conn, &username)),
         )
     }
 
@@ -414,7 +421,7 @@ impl Store for SqliteStore {
 
     fn token(&self, id: &str) -> BoxFuture<'_, Result<Option<TokenRecord>>> {
         let id = id.to_owned();
-        Box::pin(self.readers.run(move |conn| accounts::token(conn, &id)))
+        Box::pin(self.readers.run_short(move |conn| accounts::token(conn, &id)))
     }
 
     fn tokens(&self, username: Option<String>) -> BoxFuture<'_, Result<Vec<TokenRecord>>> {
