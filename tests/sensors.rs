@@ -112,15 +112,14 @@ fn suricata_loads(rules: &str, dir: &Path) -> usize {
         "suricata -T refused the rules:\n{text}\n{rules}"
     );
     assert!(!text.contains("Error:"), "{text}");
-    let loaded = text
+    text
         .lines()
         .find_map(|l| {
             let (_, rest) = l.split_once("rule files processed. ")?;
             rest.split_once(" rules successfully loaded, 0 rules failed")
                 .and_then(|(n, _)| n.trim().parse::<usize>().ok())
         })
-        .unwrap_or_else(|| panic!("no count of loaded rules in:\n{text}"));
-    loaded
+        .unwrap_or_else(|| panic!("no count of loaded rules in:\n{text}"))
 }
 
 fn alert_lines(rules: &str) -> usize {
