@@ -324,6 +324,7 @@ impl Hub {
                         note,
                     },
                     released,
+                    warnings: Vec::new(),
                 },
                 vec![entry],
             )

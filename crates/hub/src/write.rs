@@ -117,6 +117,7 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
             submitter: None,
             raw: object.raw().get().to_owned(),
             original: None,
+            warnings: Vec::new(),
         },
     })
 }

@@ -33,6 +33,7 @@ mod query;
 mod review;
 mod schema;
 mod status;
+mod warnings;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,7 @@ use crate::{
     CollectionRecord, CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion,
     NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord,
     StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter, VersionStamp,
+    WarningFlag,
 };
 use checkpoint::Checkpointer;
 use pool::ReadPool;
@@ -203,6 +205,53 @@ impl Store for SqliteStore {
         Box::pin(
             self.readers
                 .run(move |conn| review::originals(conn, &collection, &versions)),
+        )
+    }
+
+    fn warnings(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<WarningFlag>>> {
+        let collection = collection.to_owned();
+        Box::pin(
+            self.readers
+                .run(move |conn| warnings::get(conn, &collection, &versions)),
+        )
+    }
+
+    fn replace_warnings(
+        &self,
+        collection: &str,
+        flags: Vec<WarningFlag>,
+    ) -> BoxFuture<'_, Result<()>> {
+        let collection = collection.to_owned();
+        Box::pin(self.writer.submit(flags.len().max(1), move |conn| {
+            warnings::replace(conn, &collection, &flags)
+        }))
+    }
+
+    fn flagged_ids(
+        &self,
+        collection: &str,
+        after: Option<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<String>>> {
+        let collection = collection.to_owned();
+        Box::pin(
+            self.readers
+                .run(move |conn| warnings::flagged_ids(conn, &collection, after.as_deref(), limit)),
+        )
+    }
+
+    fn warning_fingerprint(&self) -> BoxFuture<'_, Result<Option<String>>> {
+        Box::pin(self.readers.run(warnings::fingerprint))
+    }
+
+    fn set_warning_fingerprint(&self, fingerprint: String) -> BoxFuture<'_, Result<()>> {
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| warnings::set_fingerprint(conn, &fingerprint)),
         )
     }
 
