@@ -244,3 +244,92 @@ async fn flags_from_ingest_reach_the_api_and_exports_and_follow_changed_lists() 
         .collect();
     assert_eq!(values, ["203.0.113.7"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn charter_migrate_carries_the_flags_and_a_postgresql_node_flags_as_sqlite_does() {
+    let Some(db) = crate::util::PgDatabase::create() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (data, config) = node(dir.path());
+    let objects = dir.path().join("indicators.jsonl");
+    let lines: Vec<String> = [
+        indicator(1, "[ipv4-addr:value = '8.8.8.8']"),
+        indicator(2, "[ipv4-addr:value = '203.0.113.7']"),
+        indicator(3, "[ipv4-addr:value = '10.2.3.4']"),
+    ]
+    .iter()
+    .map(Value::to_string)
+    .collect();
+    std::fs::write(&objects, lines.join("\n")).expect("objects");
+    let out = charter_ok(
+        &data,
+        &[
+            "ingest",
+            "--quiet",
+            "--config",
+            &config,
+            objects.to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert!(
+        out.contains("flagged 2 (public-dns-v4: 1, rfc1918: 1)"),
+        "{out}"
+    );
+    // A command that reads indicators records which lists the flags are from.
+    charter_ok(
+        &data,
+        &["export-sensor", "--format", "zeek", "--config", &config],
+        &[],
+    );
+
+    let from = format!("sqlite:{}", data.join("charter.db").display());
+    let out = std::process::Command::new(crate::util::charter_bin())
+        .args(["migrate", "--from", &from, "--to", &db.url])
+        .output()
+        .expect("charter migrate runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stored = db.execute("SELECT count(*) FROM warnings");
+    assert_eq!(stored[0][0].as_deref(), Some("2"));
+    let fingerprint = db.execute("SELECT fingerprint FROM warning_lists");
+    assert!(
+        fingerprint[0][0]
+            .as_deref()
+            .is_some_and(|f| f.len() == 64 && f.bytes().all(|b| b.is_ascii_hexdigit())),
+        "the lists' fingerprint, not a marker: {fingerprint:?}"
+    );
+
+    let server = TestServer::start_with(
+        &data,
+        &["--config", &config],
+        &[
+            ("CHARTER_ADMIN_PASSWORD", ADMIN_PASSWORD),
+            ("CHARTER_DATABASE_URL", &db.url),
+        ],
+    );
+    assert_eq!(
+        listed(&server, ANA).await,
+        vec![
+            (id(1), json!(["public-dns-v4"])),
+            (id(3), json!(["rfc1918"]))
+        ]
+    );
+    let reply = server
+        .post_objects(
+            server.default_objects(),
+            ANA,
+            &[indicator(4, "[ipv4-addr:value = '1.1.1.1']")],
+        )
+        .await;
+    let status: Value = reply.json().await.expect("JSON");
+    assert_eq!(
+        status["successes"][0]["message"],
+        "on warning list: public-dns-v4"
+    );
+    assert_eq!(blocklist(&server, "").await, ["203.0.113.7"]);
+}
