@@ -139,6 +139,9 @@ struct Inner {
     warninglists: tokio::sync::RwLock<Arc<charter_intel::warninglists::WarningLists>>,
     /// Held by the one re-flagging pass at a time.
     reflagging: tokio::sync::Mutex<()>,
+    /// Whether the store's record of the lists has been squared with the
+    /// lists in use (see `warnings`).
+    record: tokio::sync::Mutex<warnings::RecordState>,
 }
 
 impl Hub {
@@ -152,6 +155,7 @@ impl Hub {
                 throttle: throttle::Throttle::default(),
                 warninglists: tokio::sync::RwLock::default(),
                 reflagging: tokio::sync::Mutex::new(()),
+                record: tokio::sync::Mutex::new(warnings::RecordState::Unknown),
             }),
         }
     }

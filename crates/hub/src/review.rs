@@ -315,6 +315,9 @@ impl Hub {
         // The approved form is flagged now, with the lists in use, which are
         // held until the commit (see `warnings`).
         let lists = self.lists_for_write().await;
+        if outcome == ReviewOutcome::Approved && record.version.object_type == "indicator" {
+            self.square_record(&lists).await?;
+        }
         let warnings = match outcome {
             ReviewOutcome::Approved => crate::warnings::flags_of_raw(
                 released.as_deref().unwrap_or(&record.version.raw),

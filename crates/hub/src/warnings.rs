@@ -11,9 +11,11 @@
 //! [`Hub::reflag_warnings`] recomputes the flags of every stored indicator version.
 //! Flags are derived data: re-flagging changes no object version and records nothing in the
 //! release record. The store keeps the fingerprint of the lists the flags were computed
-//! with (`WarningLists::fingerprint`); while the lists in use differ from that, the record
-//! holds a marker no fingerprint equals, so a pass interrupted (or never run) is run again
-//! at the next start whatever lists are configured then.
+//! with (`WarningLists::fingerprint`). Before the first indicator version is stored with
+//! lists other than those, the record is changed to a marker no fingerprint equals, so
+//! the flags are recomputed at the next start whatever lists are configured then, even if
+//! the pass was interrupted or never run. A process that stores no indicator (an
+//! administration command) never touches the record.
 //!
 //! **Invariant:** a write holds the lists' read guard from computing its flags until its
 //! commit; replacing the lists takes the write guard. So once the lists are replaced, every
@@ -38,6 +40,15 @@ use crate::{Hub, Status};
 /// What the store records while the lists in use are not those the stored flags were
 /// computed with. Fingerprints are hexadecimal, so none equals it.
 const STALE: &str = "stale: the lists changed; the flags are being recomputed";
+
+/// How the store's record of the lists stands against the lists in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordState {
+    /// Not compared since the lists were set.
+    Unknown,
+    /// The record names the lists in use, or already says the flags are stale.
+    Squared,
+}
 
 /// Indicator versions read per step of a re-flagging pass.
 const REFLAG_PAGE: usize = 1_000;
@@ -132,20 +143,32 @@ impl Hub {
     /// every write that used the old ones has committed. Returns whether the stored flags
     /// were computed with other lists: then [`Hub::reflag_warnings`] brings them up to date
     /// (`charter serve` runs it in the background at start; the commands that read
-    /// indicators from the local store run it first).
+    /// indicators from the local store run it first). Writes nothing itself.
     pub async fn set_warninglists(&self, lists: WarningLists) -> Result<bool> {
         let fingerprint = lists.fingerprint();
         let mut slot = self.inner.warninglists.write().await;
+        let stale = self.recorded_fingerprint().await? != fingerprint;
+        *self.inner.record.lock().await = RecordState::Unknown;
+        *slot = Arc::new(lists);
+        Ok(stale)
+    }
+
+    /// Before a write stores indicator versions flagged with `lists` (the lists in use,
+    /// whose read guard the caller holds): if the store's record names other lists, marks
+    /// it stale, committed before the write goes on. Once per change of lists.
+    pub(crate) async fn square_record(&self, lists: &WarningLists) -> Result<()> {
+        let mut state = self.inner.record.lock().await;
+        if *state == RecordState::Squared {
+            return Ok(());
+        }
         let recorded = self.recorded_fingerprint().await?;
-        let stale = recorded != fingerprint;
-        if stale && recorded != STALE {
-            // From now on versions are flagged with lists the record does not name.
+        if recorded != STALE && recorded != lists.fingerprint() {
             self.store()
                 .set_warning_fingerprint(STALE.to_owned())
                 .await?;
         }
-        *slot = Arc::new(lists);
-        Ok(stale)
+        *state = RecordState::Squared;
+        Ok(())
     }
 
     /// Whether the stored flags were computed with other lists than those in use.
@@ -207,6 +230,7 @@ impl Hub {
             let current = self.inner.warninglists.read().await;
             if Arc::ptr_eq(&current, &lists) {
                 self.store().set_warning_fingerprint(fingerprint).await?;
+                *self.inner.record.lock().await = RecordState::Squared;
                 tracing::info!(
                     lists = lists.len(),
                     checked = done.checked,

@@ -376,6 +376,9 @@ impl Hub {
             }
         }
         let (versions, held, privacy) = split_held(placed, viewer);
+        if versions.iter().any(|v| v.object_type == "indicator") {
+            self.square_record(&lists).await?;
+        }
         let accepted: Vec<(String, String, &str)> = versions
             .iter()
             .map(|v| {

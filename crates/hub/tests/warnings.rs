@@ -527,3 +527,54 @@ async fn an_approved_indicator_is_flagged_when_it_is_released() {
         .into_inner();
     assert_eq!(again.flagged(), (1, vec![("sinkholed", 1)]));
 }
+
+#[tokio::test]
+async fn the_record_goes_stale_only_when_a_write_uses_other_lists() {
+    let f = fixture().await;
+    let hub = &f.hub;
+    let op = Viewer::node_operator();
+    hub.set_warninglists(lists()).await.expect("lists set");
+    hub.reflag_warnings(&quiet).await.expect("re-flagged");
+
+    // Other lists that store nothing (an administration command) leave the record as it
+    // was: going back to the first lists needs no re-flagging.
+    assert!(
+        hub.set_warninglists(WarningLists::default())
+            .await
+            .expect("lists set")
+    );
+    hub.add_org(
+        &op,
+        charter_hub::admin::NewOrg {
+            name: "Quiet ltd".into(),
+            country: "GB".into(),
+            sectors: vec![],
+            kind: "private".into(),
+            attribution: false,
+        },
+    )
+    .await
+    .expect("org added");
+    assert!(!hub.set_warninglists(lists()).await.expect("lists set"));
+
+    // An indicator stored without the lists marks the record stale, so going back to them
+    // re-flags it.
+    hub.set_warninglists(WarningLists::default())
+        .await
+        .expect("lists set");
+    submit(
+        hub,
+        &op,
+        vec![ind(1, "[ipv4-addr:value = '8.8.8.8']")],
+        &Submission::default(),
+    )
+    .await;
+    assert!(hub.set_warninglists(lists()).await.expect("lists set"));
+    assert_eq!(seen(hub, &op).await, vec![(id(1), None)]);
+    let done = hub.reflag_warnings(&quiet).await.expect("re-flagged");
+    assert_eq!(done.changed, 1);
+    assert_eq!(
+        seen(hub, &op).await,
+        vec![(id(1), Some("public-dns-v4".to_owned()))]
+    );
+}
