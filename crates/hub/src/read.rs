@@ -299,9 +299,14 @@ impl Hub {
             .await?
             .filter(|s| viewer.is_admin() || s.owner == viewer.username())
             .ok_or_else(|| Error::not_found(format!("status '{id}'")))?;
-        let collection = record.collection.clone();
+        let collection = self
+            .store()
+            .collection(api_root, &record.collection)
+            .await?;
         let mut status = status_from_record(record);
-        self.flag_status(&collection, &mut status).await?;
+        if let Some(collection) = collection {
+            self.flag_status(viewer, &collection, &mut status).await?;
+        }
         Ok(Released::grant(status))
     }
 }

@@ -29,13 +29,14 @@ use charter_pattern::Pattern;
 use charter_pattern::index::exact_values;
 use charter_stix::Timestamp;
 use charter_store::{
-    ErrorKind as StoreErrorKind, ObjectQuery, StoredVersion, VersionFilter, WarningFlag,
+    CollectionRecord, ErrorKind as StoreErrorKind, ObjectQuery, StoredVersion, VersionFilter,
+    WarningFlag,
 };
 use serde_json::Value;
 use tokio::sync::RwLockReadGuard;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::{Hub, Status};
+use crate::{Hub, Status, Viewer};
 
 /// What the store records while the lists in use are not those the stored flags were
 /// computed with. Fingerprints are hexadecimal, so none equals it.
@@ -329,8 +330,15 @@ impl Hub {
     }
 
     /// Adds to each indicator among the successes of `status` (a submission to
-    /// `collection`) the stored flags of the version it names, and says so in its message.
-    pub(crate) async fn flag_status(&self, collection: &str, status: &mut Status) -> Result<()> {
+    /// `collection`) the stored flags of the version it names, and says so in its message:
+    /// only for versions `viewer` may read (a version already present may be another's,
+    /// with an audience of its own).
+    pub(crate) async fn flag_status(
+        &self,
+        viewer: &Viewer,
+        collection: &CollectionRecord,
+        status: &mut Status,
+    ) -> Result<()> {
         let key_of = |id: &str, version: &str| {
             id.starts_with("indicator--")
                 .then(|| Timestamp::parse(version).ok())
@@ -345,15 +353,50 @@ impl Hub {
         if keys.is_empty() {
             return Ok(());
         }
-        let found = match self.store().warnings(collection, keys).await {
+        let found = match self.store().warnings(&collection.id, keys).await {
             Ok(found) => found,
             // The collection was removed since (only an empty one can be): no flags.
             Err(e) if e.kind() == StoreErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e.into()),
         };
+        if found.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let exact: Vec<String> = found.iter().map(|f| f.version_key.clone()).collect();
+        let limit = found.len();
+        let readable = self
+            .page_for(
+                viewer,
+                collection,
+                ObjectQuery {
+                    collection: collection.id.clone(),
+                    added_after: None,
+                    ids,
+                    types: vec!["indicator".to_owned()],
+                    versions: VersionFilter {
+                        exact,
+                        ..VersionFilter::default()
+                    },
+                    spec_versions: Vec::new(),
+                    limit,
+                    after: None,
+                    with_raw: false,
+                    audience: None,
+                },
+            )
+            .await?;
         let mut flags = StoredFlags::default();
         for flag in found {
-            flags.insert(flag);
+            if readable
+                .items
+                .iter()
+                .any(|v| v.id == flag.id && v.version.key == flag.version_key)
+            {
+                flags.insert(flag);
+            }
         }
         for detail in &mut status.successes {
             let Some(key) = key_of(&detail.id, &detail.version) else {

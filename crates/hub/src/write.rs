@@ -413,7 +413,7 @@ impl Hub {
                 "pseudonym": anonymity.as_ref().map(|a| a.pseudonym.as_str()),
             }),
         );
-        let collection_id = info.record.id.clone();
+        let collection = info.record.clone();
         let status = StatusRecord {
             id: uuid::Uuid::new_v4().to_string(),
             collection: info.record.id,
@@ -441,7 +441,7 @@ impl Hub {
             .await?
             .ok_or_else(|| Error::new(ErrorKind::Internal, "status was not recorded"))?;
         let mut status = status_from_record(record);
-        self.flag_status(&collection_id, &mut status).await?;
+        self.flag_status(viewer, &collection, &mut status).await?;
         Ok(Released::grant(status))
     }
 
