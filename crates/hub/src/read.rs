@@ -305,7 +305,8 @@ impl Hub {
             .await?;
         let mut status = status_from_record(record);
         if let Some(collection) = collection {
-            self.flag_status(viewer, &collection, &mut status).await?;
+            self.flag_status(viewer, &collection, &mut status, &Default::default())
+                .await?;
         }
         Ok(Released::grant(status))
     }

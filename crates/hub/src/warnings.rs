@@ -332,13 +332,24 @@ impl Hub {
     /// Adds to each indicator among the successes of `status` (a submission to
     /// `collection`) the stored flags of the version it names, and says so in its message:
     /// only for versions `viewer` may read (a version already present may be another's,
-    /// with an audience of its own).
+    /// with an audience of its own). `added` holds, by id and version text, the flags of
+    /// the versions this very submission stored, committed with them: those are taken as
+    /// they are, and the store is asked only about the rest.
     pub(crate) async fn flag_status(
         &self,
         viewer: &Viewer,
         collection: &CollectionRecord,
         status: &mut Status,
+        added: &HashMap<(String, String), Vec<String>>,
     ) -> Result<()> {
+        for detail in &mut status.successes {
+            if let Some(lists) = added.get(&(detail.id.clone(), detail.version.clone())) {
+                if !lists.is_empty() {
+                    detail.message = Some(message(lists));
+                    detail.warnings = lists.clone();
+                }
+            }
+        }
         let key_of = |id: &str, version: &str| {
             id.starts_with("indicator--")
                 .then(|| Timestamp::parse(version).ok())
@@ -348,6 +359,7 @@ impl Hub {
         let keys: Vec<(String, String)> = status
             .successes
             .iter()
+            .filter(|d| !added.contains_key(&(d.id.clone(), d.version.clone())))
             .filter_map(|d| key_of(&d.id, &d.version).map(|k| (d.id.clone(), k)))
             .collect();
         if keys.is_empty() {
@@ -399,6 +411,9 @@ impl Hub {
             }
         }
         for detail in &mut status.successes {
+            if added.contains_key(&(detail.id.clone(), detail.version.clone())) {
+                continue;
+            }
             let Some(key) = key_of(&detail.id, &detail.version) else {
                 continue;
             };

@@ -431,7 +431,18 @@ impl Hub {
             pendings: Vec::new(),
         };
         let status_id = status.id.clone();
-        self.store()
+        // The indicators' flags, to report those stored now without reading them back.
+        let indicators: Vec<Option<((String, String), Vec<String>)>> = versions
+            .iter()
+            .map(|v| match &v.version {
+                Some(stamp) if v.object_type == "indicator" => {
+                    Some(((v.id.clone(), stamp.text.clone()), v.warnings.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        let outcomes = self
+            .store()
             .submit(versions, held, status, vec![entry])
             .await?;
         drop(lists);
@@ -441,7 +452,17 @@ impl Hub {
             .await?
             .ok_or_else(|| Error::new(ErrorKind::Internal, "status was not recorded"))?;
         let mut status = status_from_record(record);
-        self.flag_status(viewer, &collection, &mut status).await?;
+        let added: HashMap<(String, String), Vec<String>> = indicators
+            .into_iter()
+            .zip(outcomes)
+            .filter_map(|(flags, outcome)| {
+                matches!(outcome, charter_store::AddOutcome::Added(_))
+                    .then_some(flags)
+                    .flatten()
+            })
+            .collect();
+        self.flag_status(viewer, &collection, &mut status, &added)
+            .await?;
         Ok(Released::grant(status))
     }
 
