@@ -214,10 +214,13 @@ impl Store for SqliteStore {
         versions: Vec<(String, String)>,
     ) -> BoxFuture<'_, Result<Vec<WarningFlag>>> {
         let collection = collection.to_owned();
-        Box::pin(
-            self.readers
-                .run(move |conn| warnings::get(conn, &collection, &versions)),
-        )
+        let short = versions.len() <= pool::SHORT_LIMIT;
+        let read = move |conn: &rusqlite::Connection| warnings::get(conn, &collection, &versions);
+        if short {
+            Box::pin(self.readers.run_short(read))
+        } else {
+            Box::pin(self.readers.run(read))
+        }
     }
 
     fn replace_warnings(
@@ -238,14 +241,18 @@ impl Store for SqliteStore {
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<String>>> {
         let collection = collection.to_owned();
-        Box::pin(
-            self.readers
-                .run(move |conn| warnings::flagged_ids(conn, &collection, after.as_deref(), limit)),
-        )
+        let read = move |conn: &rusqlite::Connection| {
+            warnings::flagged_ids(conn, &collection, after.as_deref(), limit)
+        };
+        if limit <= pool::SHORT_LIMIT {
+            Box::pin(self.readers.run_short(read))
+        } else {
+            Box::pin(self.readers.run(read))
+        }
     }
 
     fn warning_fingerprint(&self) -> BoxFuture<'_, Result<Option<String>>> {
-        Box::pin(self.readers.run(warnings::fingerprint))
+        Box::pin(self.readers.run_short(warnings::fingerprint))
     }
 
     fn set_warning_fingerprint(&self, fingerprint: String) -> BoxFuture<'_, Result<()>> {
@@ -470,7 +477,10 @@ impl Store for SqliteStore {
 
     fn token(&self, id: &str) -> BoxFuture<'_, Result<Option<TokenRecord>>> {
         let id = id.to_owned();
-        Box::pin(self.readers.run_short(move |conn| accounts::token(conn, &id)))
+        Box::pin(
+            self.readers
+                .run_short(move |conn| accounts::token(conn, &id)),
+        )
     }
 
     fn tokens(&self, username: Option<String>) -> BoxFuture<'_, Result<Vec<TokenRecord>>> {
