@@ -282,7 +282,7 @@ impl Hub {
                     .filter_map(|item| {
                         let now = flags_of_raw(&item.raw, &lists);
                         let before = stored.lists(&item.id, &item.version.key).unwrap_or(&[]);
-                        (before != now.as_slice()).then(|| WarningFlag {
+                        (before != now.as_slice()).then_some(WarningFlag {
                             id: item.id,
                             version_key: item.version.key,
                             lists: now,

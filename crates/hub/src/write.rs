@@ -35,6 +35,9 @@ use crate::{Hub, Released, Status, Submission, Viewer};
 /// A rejected object: id, version and reason.
 type Rejection = (String, String, String);
 
+/// A stored indicator's warning lists, by its id and version text.
+type VersionFlags = ((String, String), Vec<String>);
+
 /// One object that passed the checks that need nothing but itself.
 struct Admitted {
     version: NewVersion,
@@ -432,7 +435,7 @@ impl Hub {
         };
         let status_id = status.id.clone();
         // The indicators' flags, to report those stored now without reading them back.
-        let indicators: Vec<Option<((String, String), Vec<String>)>> = versions
+        let indicators: Vec<Option<VersionFlags>> = versions
             .iter()
             .map(|v| match &v.version {
                 Some(stamp) if v.object_type == "indicator" => {
