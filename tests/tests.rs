@@ -15,3 +15,4 @@ mod sensors;
 mod taxii;
 mod tidy;
 mod util;
+mod warnings;

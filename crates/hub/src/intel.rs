@@ -12,13 +12,13 @@
 //! newer version, so it takes effect on the next read.
 //!
 //! Warning lists (MISP format, `warninglists = "DIR"` in the configuration) flag an
-//! indicator whose value is on one; flagged indicators are left out of scans and exports
-//! unless the caller asks for them, and lookups show the flag.
+//! indicator whose value is on one. The flags are computed when a version is stored and
+//! read here from the store (see `warnings`); flagged indicators are left out of scans and
+//! exports unless the caller asks for them, and lookups show the flag.
 
 use std::sync::Arc;
 
 use charter_intel::export::{SensorFormat, SensorValue};
-use charter_intel::warninglists::WarningLists;
 use charter_pattern::index::{Field, Index, Probe, ProbeField, classify, exact_values};
 use charter_policy::TlpLevel;
 use charter_stix::Timestamp;
@@ -67,7 +67,7 @@ pub struct ActiveIndicator {
     pub pattern: Arc<charter_pattern::Pattern>,
     /// The values a sensor can load, when the pattern is a list of equalities.
     pub values: Option<Vec<(Field, String)>>,
-    /// The warning list one of its values is on.
+    /// The warning list one of its values is on (the first by name of its stored flags).
     pub warning: Option<String>,
 }
 
@@ -96,21 +96,6 @@ pub struct SensorExport {
 }
 
 impl Hub {
-    /// Replaces the warning lists.
-    pub fn set_warninglists(&self, lists: WarningLists) {
-        if let Ok(mut slot) = self.inner.warninglists.write() {
-            *slot = Arc::new(lists);
-        }
-    }
-
-    fn warninglists(&self) -> Arc<WarningLists> {
-        self.inner
-            .warninglists
-            .read()
-            .map(|l| l.clone())
-            .unwrap_or_default()
-    }
-
     /// The active indicators `viewer` may see, for a scan. Recorded as released.
     pub async fn indicators(
         &self,
@@ -295,7 +280,6 @@ impl Hub {
             .at
             .as_ref()
             .map_or_else(now_micros, Timestamp::unix_micros);
-        let lists = self.warninglists();
         let mut found = Vec::new();
         for record in collections {
             let mut after = None;
@@ -314,18 +298,20 @@ impl Hub {
                 };
                 // The same keys, forms and re-check as a TAXII read.
                 let page = self.page_for(viewer, &record, query).await?;
+                let flags = self.stored_flags(&record.id, &page.items).await?;
                 for item in page.items {
                     let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
                     if filter.max_tlp.is_some_and(|max| tlp > max) {
                         continue;
                     }
+                    let warning = flags.first_list(&item.id, &item.version.key);
                     if let Some(ind) = active(
                         &item.raw,
                         at,
                         &record.id,
                         tlp,
                         item.version.text.clone(),
-                        &lists,
+                        warning,
                     ) {
                         if ind.warning.is_some() && !filter.include_warninglisted {
                             continue;
@@ -358,7 +344,7 @@ fn active(
     collection: &str,
     tlp: TlpLevel,
     version: String,
-    lists: &WarningLists,
+    warning: Option<String>,
 ) -> Option<ActiveIndicator> {
     let v: Value = serde_json::from_str(raw).ok()?;
     let s = |k: &str| v.get(k).and_then(Value::as_str);
@@ -379,10 +365,6 @@ fn active(
     }
     let pattern = charter_pattern::parse(s("pattern")?).ok()?;
     let values = exact_values(&pattern);
-    let warning = values.as_ref().and_then(|vs| {
-        vs.iter()
-            .find_map(|(f, value)| lists.check(f, value).map(str::to_owned))
-    });
     Some(ActiveIndicator {
         id: s("id")?.to_owned(),
         version,

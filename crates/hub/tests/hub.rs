@@ -5,6 +5,7 @@ mod handling;
 mod intel;
 mod members;
 mod privacy;
+mod warnings;
 
 use std::sync::Arc;
 

@@ -33,6 +33,7 @@ mod query;
 mod review;
 mod schema;
 mod status;
+mod warnings;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,7 @@ use crate::{
     CollectionRecord, CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion,
     NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord,
     StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter, VersionStamp,
+    WarningFlag,
 };
 use checkpoint::Checkpointer;
 use pool::ReadPool;
@@ -203,6 +205,60 @@ impl Store for SqliteStore {
         Box::pin(
             self.readers
                 .run(move |conn| review::originals(conn, &collection, &versions)),
+        )
+    }
+
+    fn warnings(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<WarningFlag>>> {
+        let collection = collection.to_owned();
+        let short = versions.len() <= pool::SHORT_LIMIT;
+        let read = move |conn: &rusqlite::Connection| warnings::get(conn, &collection, &versions);
+        if short {
+            Box::pin(self.readers.run_short(read))
+        } else {
+            Box::pin(self.readers.run(read))
+        }
+    }
+
+    fn replace_warnings(
+        &self,
+        collection: &str,
+        flags: Vec<WarningFlag>,
+    ) -> BoxFuture<'_, Result<()>> {
+        let collection = collection.to_owned();
+        Box::pin(self.writer.submit(flags.len().max(1), move |conn| {
+            warnings::replace(conn, &collection, &flags)
+        }))
+    }
+
+    fn flagged_ids(
+        &self,
+        collection: &str,
+        after: Option<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<String>>> {
+        let collection = collection.to_owned();
+        let read = move |conn: &rusqlite::Connection| {
+            warnings::flagged_ids(conn, &collection, after.as_deref(), limit)
+        };
+        if limit <= pool::SHORT_LIMIT {
+            Box::pin(self.readers.run_short(read))
+        } else {
+            Box::pin(self.readers.run(read))
+        }
+    }
+
+    fn warning_fingerprint(&self) -> BoxFuture<'_, Result<Option<String>>> {
+        Box::pin(self.readers.run_short(warnings::fingerprint))
+    }
+
+    fn set_warning_fingerprint(&self, fingerprint: String) -> BoxFuture<'_, Result<()>> {
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| warnings::set_fingerprint(conn, &fingerprint)),
         )
     }
 
@@ -421,7 +477,10 @@ impl Store for SqliteStore {
 
     fn token(&self, id: &str) -> BoxFuture<'_, Result<Option<TokenRecord>>> {
         let id = id.to_owned();
-        Box::pin(self.readers.run_short(move |conn| accounts::token(conn, &id)))
+        Box::pin(
+            self.readers
+                .run_short(move |conn| accounts::token(conn, &id)),
+        )
     }
 
     fn tokens(&self, username: Option<String>) -> BoxFuture<'_, Result<Vec<TokenRecord>>> {
