@@ -112,8 +112,7 @@ fn suricata_loads(rules: &str, dir: &Path) -> usize {
         "suricata -T refused the rules:\n{text}\n{rules}"
     );
     assert!(!text.contains("Error:"), "{text}");
-    text
-        .lines()
+    text.lines()
         .find_map(|l| {
             let (_, rest) = l.split_once("rule files processed. ")?;
             rest.split_once(" rules successfully loaded, 0 rules failed")
