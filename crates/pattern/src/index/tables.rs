@@ -72,7 +72,8 @@ impl StringTable {
         }
     }
 
-    fn key(&self, tag: u16, value: &[u8]) -> u64 {
+    /// The seeded hash `value` is filed under with `tag`.
+    pub(super) fn key(&self, tag: u16, value: &[u8]) -> u64 {
         let mut h = self.hasher.build_hasher();
         h.write_u16(tag);
         h.write(value);
@@ -147,9 +148,15 @@ impl StringTable {
     }
 
     /// Calls `hit` with every indicator that has `value` under `tag`.
+    #[cfg(test)]
     pub(super) fn get(&self, tag: u16, value: &str, hit: &mut dyn FnMut(u32)) {
+        self.get_hashed(self.key(tag, value.as_bytes()), tag, value, hit);
+    }
+
+    /// [`Self::get`] with the value's hash made beforehand by [`Self::key`].
+    pub(super) fn get_hashed(&self, key: u64, tag: u16, value: &str, hit: &mut dyn FnMut(u32)) {
         let bytes = value.as_bytes();
-        let Some(&head) = self.heads.get(&self.key(tag, bytes)) else {
+        let Some(&head) = self.heads.get(&key) else {
             return;
         };
         let mut e = head;
