@@ -11,6 +11,8 @@ mod members;
 mod postgres;
 mod privacy;
 mod scan;
+mod sensors;
 mod taxii;
 mod tidy;
 mod util;
+mod warnings;

@@ -84,9 +84,16 @@ impl TestServer {
 
     /// Starts a server on an existing (or new) data folder with `envs`.
     pub fn start_in(data: &Path, envs: &[(&str, &str)]) -> TestServer {
+        TestServer::start_with(data, &[], envs)
+    }
+
+    /// Starts a server on an existing (or new) data folder with more
+    /// arguments to `charter serve` (such as `--config FILE`) and `envs`.
+    pub fn start_with(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> TestServer {
         let mut cmd = Command::new(charter_bin());
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(data)
+            .args(args)
             .env_remove("CHARTER_ADMIN_PASSWORD")
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())

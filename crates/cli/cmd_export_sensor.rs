@@ -127,6 +127,7 @@ pub fn run(args: &ExportSensorArgs) -> Result<ExitCode> {
     };
     let export = node::runtime()?.block_on(async {
         let (hub, _) = node::open(&config).await?;
+        node::reflag(&hub).await?;
         let operator = Viewer::node_operator();
         let viewer = match &args.as_user {
             Some(user) => hub.viewer_as(&operator, user).await?,

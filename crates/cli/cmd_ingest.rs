@@ -5,8 +5,10 @@
 //! is the same as over HTTP. The node operator submits them, recorded as
 //! acting from the command line; TLP:RED objects need their recipients
 //! named with `--recipient`, as a TAXII client names them in the
-//! `X-Charter-Recipients` header.
+//! `X-Charter-Recipients` header. Indicators whose values are on a warning list are
+//! stored flagged, and the summary says how many and by which lists.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,6 +86,8 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let (mut accepted, mut held, mut rejected) = (0usize, 0usize, Vec::new());
+        let mut flagged = 0usize;
+        let mut per_list: BTreeMap<String, usize> = BTreeMap::new();
         let mut objects = objects;
         while !objects.is_empty() {
             let rest = objects.split_off(objects.len().min(BATCH));
@@ -101,6 +105,11 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
                 .with_context(|| format!("adding objects to collection '{}'", args.collection))?
                 .into_inner();
             accepted += status.successes.len();
+            let (flagged_here, lists) = status.flagged();
+            flagged += flagged_here;
+            for (list, count) in lists {
+                *per_list.entry(list.to_owned()).or_default() += count;
+            }
             held += status.pendings.len();
             rejected.extend(status.failures);
             bar.inc(n);
@@ -122,6 +131,13 @@ pub fn run(args: &IngestArgs) -> Result<ExitCode> {
             );
         } else {
             println!("{accepted} accepted, {} rejected", rejected.len());
+        }
+        if flagged > 0 {
+            let lists: Vec<String> = per_list
+                .iter()
+                .map(|(list, n)| format!("{list}: {n}"))
+                .collect();
+            println!("flagged {flagged} ({})", lists.join(", "));
         }
         Ok(if rejected.is_empty() {
             ExitCode::SUCCESS

@@ -110,6 +110,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     let runtime = node::runtime()?;
     let (hub, viewer, indicators) = runtime.block_on(async {
         let (hub, _) = node::open(&config).await?;
+        node::reflag(&hub).await?;
         let operator = Viewer::node_operator();
         let viewer = match &args.as_user {
             Some(user) => hub.viewer_as(&operator, user).await?,

@@ -1,10 +1,15 @@
-//! `charter serve`: runs the TAXII 2.1 server over the data folder.
+//! `charter serve`: runs the TAXII 2.1 server over the data folder. When the configured
+//! warning lists are not those the stored flags were computed with, the flags are
+//! recomputed in the background while the server answers.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use anyhow::{Context, Result};
+use charter_hub::{Hub, Reflag};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Config, LogFormat, NodeArgs};
@@ -53,6 +58,13 @@ async fn serve(config: Config) -> Result<()> {
             "(shown once; set CHARTER_ADMIN_PASSWORD to choose it)"
         )?;
     }
+    if hub
+        .warnings_stale()
+        .await
+        .context("reading the warning-list record")?
+    {
+        spawn_reflag(hub.clone());
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -65,6 +77,29 @@ async fn serve(config: Config) -> Result<()> {
         .context("serving")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Re-flags the stored indicator versions against the configured warning lists in the
+/// background, logging as each collection is done. Requests are served meanwhile; until
+/// it finishes, versions stored before the lists changed keep their old flags.
+fn spawn_reflag(hub: Hub) {
+    tokio::spawn(async move {
+        let logged = AtomicUsize::new(usize::MAX);
+        let progress = |p: Reflag| {
+            if logged.swap(p.collections_done, Ordering::Relaxed) != p.collections_done {
+                tracing::info!(
+                    collections = p.collections,
+                    done = p.collections_done,
+                    checked = p.checked,
+                    changed = p.changed,
+                    "re-flagging indicator versions against the warning lists"
+                );
+            }
+        };
+        if let Err(e) = hub.reflag_warnings(&progress).await {
+            tracing::error!(error = %e, "re-flagging against the warning lists failed; it runs again at the next start");
+        }
+    });
 }
 
 async fn shutdown_signal() {

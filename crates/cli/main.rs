@@ -5,6 +5,11 @@
 //! `anyhow` is used here and nowhere below: the library crates return
 //! concrete errors.
 
+/// The allocator: many short-lived buffers per request, freed on other threads than the
+/// ones that allocated them, which glibc's malloc serves with locks and consolidation.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cmd_audit;
 mod cmd_collection;
 mod cmd_community;

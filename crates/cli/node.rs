@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use charter_hub::{Hub, Timestamp};
+use charter_hub::{Hub, Reflag, Timestamp, WarningLists};
 use charter_store::Store;
 use charter_store::postgres::PgStore;
 use charter_store::sqlite::SqliteStore;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{Config, Database};
 
@@ -35,11 +36,23 @@ pub async fn open(config: &Config) -> Result<(Hub, Option<String>)> {
         .with_context(|| format!("creating the data folder {}", config.data.display()))?;
     let store = open_store(&config.database).await?;
     let hub = Hub::new(store, config.hub.clone());
-    if let Some(dir) = &config.warninglists {
-        let lists = charter_hub::WarningLists::load(dir)
-            .with_context(|| format!("loading the warning lists in {}", dir.display()))?;
-        tracing::info!(lists = lists.len(), "warning lists loaded");
-        hub.set_warninglists(lists);
+    // Set even when none are configured: lists taken out of the configuration
+    // are a change too, and their flags must go.
+    let lists = match &config.warninglists {
+        Some(dir) => {
+            let lists = WarningLists::load(dir)
+                .with_context(|| format!("loading the warning lists in {}", dir.display()))?;
+            tracing::info!(lists = lists.len(), "warning lists loaded");
+            lists
+        }
+        None => WarningLists::default(),
+    };
+    if hub
+        .set_warninglists(lists)
+        .await
+        .context("setting the warning lists")?
+    {
+        tracing::info!("the stored warning-list flags were computed with other lists");
     }
     let admin_password = std::env::var("CHARTER_ADMIN_PASSWORD").ok();
     let generated = hub
@@ -58,6 +71,42 @@ pub async fn open_admin(config: &Config) -> Result<Hub> {
         eprintln!("Created user 'admin' with password: {password}");
     }
     Ok(hub)
+}
+
+/// Brings the stored warning-list flags up to date with the configured lists, if they
+/// were computed with others, showing a spinner on standard error while it runs: for the
+/// commands that read indicators from the local store (`scan`, `export-sensor`), which
+/// must not act on stale flags.
+pub async fn reflag(hub: &Hub) -> Result<()> {
+    if !hub
+        .warnings_stale()
+        .await
+        .context("reading the warning-list record")?
+    {
+        return Ok(());
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} re-flagging against the warning lists: {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let show = |p: Reflag| {
+        bar.set_message(format!(
+            "{} indicator versions checked, {} changed, {}/{} collections",
+            p.checked, p.changed, p.collections_done, p.collections
+        ));
+    };
+    let done = hub
+        .reflag_warnings(&show)
+        .await
+        .context("re-flagging indicators against the warning lists")?;
+    bar.finish_and_clear();
+    eprintln!(
+        "re-flagged {} indicator versions against the warning lists ({} changed)",
+        done.checked, done.changed
+    );
+    Ok(())
 }
 
 /// A single-threaded runtime for administration commands.

@@ -13,17 +13,17 @@
 //! newer version, so it takes effect on the next read.
 //!
 //! Warning lists (MISP format, `warninglists = "DIR"` in the configuration) flag an
-//! indicator whose value is on one; flagged indicators are left out of scans and exports
-//! unless the caller asks for them, and lookups show the flag.
+//! indicator whose value is on one. The flags are computed when a version is stored and
+//! read here from the store (see `warnings`); flagged indicators are left out of scans and
+//! exports unless the caller asks for them, and lookups show the flag.
 
 use std::sync::Arc;
 
 use charter_intel::export::{SensorFormat, SensorValue};
-use charter_intel::warninglists::WarningLists;
 use charter_pattern::index::{Field, exact_values};
 use charter_policy::TlpLevel;
 use charter_stix::Timestamp;
-use charter_store::{CollectionRecord, ObjectQuery, VersionFilter};
+use charter_store::{ObjectQuery, VersionFilter};
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -65,7 +65,7 @@ pub struct ActiveIndicator {
     pub pattern: Arc<charter_pattern::Pattern>,
     /// The values a sensor can load, when the pattern is a list of equalities.
     pub values: Option<Vec<(Field, String)>>,
-    /// The warning list one of its values is on.
+    /// The warning list one of its values is on (the first by name of its stored flags).
     pub warning: Option<String>,
 }
 
@@ -81,23 +81,6 @@ pub struct SensorExport {
 }
 
 impl Hub {
-    /// Replaces the warning lists. The lookup index holds each indicator's flag, so it is
-    /// emptied and rebuilt on the next lookups.
-    pub fn set_warninglists(&self, lists: WarningLists) {
-        if let Ok(mut slot) = self.inner.warninglists.write() {
-            *slot = Arc::new(lists);
-        }
-        self.inner.lookups.clear();
-    }
-
-    pub(crate) fn warninglists(&self) -> Arc<WarningLists> {
-        self.inner
-            .warninglists
-            .read()
-            .map(|l| l.clone())
-            .unwrap_or_default()
-    }
-
     /// The active indicators `viewer` may see, for a scan. Recorded as released.
     pub async fn indicators(
         &self,
@@ -183,43 +166,19 @@ impl Hub {
         Ok(())
     }
 
-    /// The collections `filter` names (each checked readable, a refusal recorded), or every
-    /// collection of its API root the viewer may read.
-    pub(crate) async fn readable_collections(
-        &self,
-        viewer: &Viewer,
-        filter: &IndicatorFilter,
-    ) -> Result<Vec<CollectionRecord>> {
-        if filter.collections.is_empty() {
-            Ok(self
-                .collections(viewer, &filter.api_root)
-                .await?
-                .into_inner()
-                .into_iter()
-                .filter(|c| c.can_read)
-                .map(|c| c.record)
-                .collect())
-        } else {
-            let mut list = Vec::new();
-            for c in &filter.collections {
-                list.push(self.readable(viewer, &filter.api_root, c).await?);
-            }
-            Ok(list)
-        }
-    }
-
     /// The active indicators `viewer` may see under `filter`, not yet recorded.
     async fn gather(
         &self,
         viewer: &Viewer,
         filter: &IndicatorFilter,
     ) -> Result<Vec<ActiveIndicator>> {
-        let collections = self.readable_collections(viewer, filter).await?;
+        let collections = self
+            .readable_collections(viewer, &filter.api_root, &filter.collections)
+            .await?;
         let at = filter
             .at
             .as_ref()
             .map_or_else(now_micros, Timestamp::unix_micros);
-        let lists = self.warninglists();
         let mut found = Vec::new();
         for record in collections {
             let mut after = None;
@@ -238,18 +197,20 @@ impl Hub {
                 };
                 // The same keys, forms and re-check as a TAXII read.
                 let page = self.page_for(viewer, &record, query).await?;
+                let flags = self.stored_flags(&record.id, &page.items).await?;
                 for item in page.items {
                     let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
                     if filter.max_tlp.is_some_and(|max| tlp > max) {
                         continue;
                     }
+                    let warning = flags.first_list(&item.id, &item.version.key);
                     if let Some(ind) = active(
                         &item.raw,
                         at,
                         &record.id,
                         tlp,
                         item.version.text.clone(),
-                        &lists,
+                        warning,
                     ) {
                         if ind.warning.is_some() && !filter.include_warninglisted {
                             continue;
@@ -297,9 +258,9 @@ fn active(
     collection: &str,
     tlp: TlpLevel,
     version: String,
-    lists: &WarningLists,
+    warning: Option<String>,
 ) -> Option<ActiveIndicator> {
-    indicator(raw, collection, tlp, version, lists)
+    indicator(raw, collection, tlp, version, warning)
         .and_then(|(ind, validity)| validity.holds_at(at).then_some(ind))
 }
 
@@ -311,7 +272,7 @@ pub(crate) fn indicator(
     collection: &str,
     tlp: TlpLevel,
     version: String,
-    lists: &WarningLists,
+    warning: Option<String>,
 ) -> Option<(ActiveIndicator, Validity)> {
     let v: Value = serde_json::from_str(raw).ok()?;
     let s = |k: &str| v.get(k).and_then(Value::as_str);
@@ -331,10 +292,6 @@ pub(crate) fn indicator(
     };
     let pattern = charter_pattern::parse(s("pattern")?).ok()?;
     let values = exact_values(&pattern);
-    let warning = values.as_ref().and_then(|vs| {
-        vs.iter()
-            .find_map(|(f, value)| lists.check(f, value).map(str::to_owned))
-    });
     let found = ActiveIndicator {
         id: s("id")?.to_owned(),
         version,

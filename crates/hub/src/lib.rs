@@ -29,6 +29,7 @@ mod auth;
 mod changes;
 mod error;
 mod filter;
+mod flagged;
 mod intel;
 mod lookup;
 mod objects;
@@ -39,6 +40,7 @@ mod review;
 mod throttle;
 mod viewer;
 mod vocab;
+mod warnings;
 mod write;
 
 use std::sync::Arc;
@@ -58,6 +60,7 @@ pub use charter_store::{
 };
 pub use error::{Error, ErrorKind, Result};
 pub use filter::{parse_timestamp, parse_version_filter};
+pub use flagged::{FlaggedIndicator, WarningPage, WarningQuery};
 pub use intel::{ActiveIndicator, IndicatorFilter, SensorExport, SightingCount};
 pub use lookup::{LookupCacheStats, LookupMatch, MAX_LOOKUP_VALUES};
 pub use objects::{
@@ -70,6 +73,7 @@ pub use throttle::{ACCOUNT_LIMIT, ADDRESS_LIMIT, WINDOW as THROTTLE_WINDOW};
 pub use viewer::Channel;
 pub use viewer::Viewer;
 pub use vocab::{INDUSTRY_SECTORS, ORG_KINDS};
+pub use warnings::Reflag;
 
 /// The STIX media type every object is served with.
 pub const STIX_MEDIA_TYPE: &str = "application/stix+json;version=2.1";
@@ -132,7 +136,16 @@ struct Inner {
     config: HubConfig,
     credentials: auth::CredentialCache,
     throttle: throttle::Throttle,
-    warninglists: std::sync::RwLock<Arc<charter_intel::warninglists::WarningLists>>,
+    /// The warning lists new versions are flagged with. A write holds a
+    /// read guard from computing its flags until its commit, so replacing
+    /// the lists (which takes the write guard) waits for every write that
+    /// used the old ones.
+    warninglists: tokio::sync::RwLock<Arc<charter_intel::warninglists::WarningLists>>,
+    /// Held by the one re-flagging pass at a time.
+    reflagging: tokio::sync::Mutex<()>,
+    /// Whether the store's record of the lists has been squared with the
+    /// lists in use (see `warnings`).
+    record: tokio::sync::Mutex<warnings::RecordState>,
     lookups: lookup::LookupCache,
 }
 
@@ -146,7 +159,9 @@ impl Hub {
                 config,
                 credentials: auth::CredentialCache::new(),
                 throttle: throttle::Throttle::default(),
-                warninglists: std::sync::RwLock::default(),
+                warninglists: tokio::sync::RwLock::default(),
+                reflagging: tokio::sync::Mutex::new(()),
+                record: tokio::sync::Mutex::new(warnings::RecordState::Unknown),
                 lookups,
             }),
         }

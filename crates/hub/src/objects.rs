@@ -109,8 +109,11 @@ pub struct StatusDetail {
     pub id: String,
     /// The object version.
     pub version: String,
-    /// Why it failed, for failures.
+    /// Why it failed, for failures; for a stored indicator on warning lists, which.
     pub message: Option<String>,
+    /// For a stored indicator, the warning lists its values are on (its stored flags),
+    /// sorted; empty otherwise.
+    pub warnings: Vec<String>,
 }
 
 /// A TAXII status resource.
@@ -135,6 +138,25 @@ impl Status {
     pub fn total_count(&self) -> usize {
         self.successes.len() + self.failures.len() + self.pendings.len()
     }
+
+    /// How many stored objects are on a warning list, and per list how many, by name.
+    pub fn flagged(&self) -> (usize, Vec<(&str, usize)>) {
+        let mut per_list: Vec<(&str, usize)> = Vec::new();
+        let mut flagged = 0;
+        for detail in &self.successes {
+            if !detail.warnings.is_empty() {
+                flagged += 1;
+            }
+            for list in &detail.warnings {
+                match per_list.iter_mut().find(|(name, _)| name == list) {
+                    Some((_, n)) => *n += 1,
+                    None => per_list.push((list, 1)),
+                }
+            }
+        }
+        per_list.sort_unstable();
+        (flagged, per_list)
+    }
 }
 
 /// Now, in microseconds since the Unix epoch.
@@ -152,6 +174,7 @@ fn details(list: Vec<charter_store::StatusDetail>) -> Vec<StatusDetail> {
             id: d.id,
             version: d.version,
             message: d.message,
+            warnings: Vec::new(),
         })
         .collect()
 }

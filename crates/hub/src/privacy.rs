@@ -210,6 +210,7 @@ impl Hub {
             submitter: None,
             raw: anonymity.pseudonym_json.clone(),
             original: None,
+            warnings: Vec::new(),
         };
         let status = StatusRecord {
             id: uuid::Uuid::new_v4().to_string(),

@@ -116,6 +116,32 @@ impl Hub {
         Ok(info.record)
     }
 
+    /// The collections of `api_root` named in `names` (ids or aliases), each of which the
+    /// viewer must be able to read (a refusal is recorded); with no names, every
+    /// collection it may read, in creation order.
+    pub(crate) async fn readable_collections(
+        &self,
+        viewer: &Viewer,
+        api_root: &str,
+        names: &[String],
+    ) -> Result<Vec<CollectionRecord>> {
+        if names.is_empty() {
+            return Ok(self
+                .collections(viewer, api_root)
+                .await?
+                .into_inner()
+                .into_iter()
+                .filter(|c| c.can_read)
+                .map(|c| c.record)
+                .collect());
+        }
+        let mut list = Vec::with_capacity(names.len());
+        for name in names {
+            list.push(self.readable(viewer, api_root, name).await?);
+        }
+        Ok(list)
+    }
+
     /// Reads object versions — with their JSON when `with_raw`, else
     /// metadata only (manifests, version lists) — from a collection the
     /// viewer may read. Only versions in the viewer's audience are returned;
@@ -273,7 +299,16 @@ impl Hub {
             .await?
             .filter(|s| viewer.is_admin() || s.owner == viewer.username())
             .ok_or_else(|| Error::not_found(format!("status '{id}'")))?;
-        Ok(Released::grant(status_from_record(record)))
+        let collection = self
+            .store()
+            .collection(api_root, &record.collection)
+            .await?;
+        let mut status = status_from_record(record);
+        if let Some(collection) = collection {
+            self.flag_status(viewer, &collection, &mut status, &Default::default())
+                .await?;
+        }
+        Ok(Released::grant(status))
     }
 }
 

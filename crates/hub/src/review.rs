@@ -312,6 +312,19 @@ impl Hub {
             self.publish_pseudonym_for(viewer, &record, released.as_deref())
                 .await?;
         }
+        // The approved form is flagged now, with the lists in use, which are
+        // held until the commit (see `warnings`).
+        let lists = self.lists_for_write().await;
+        if outcome == ReviewOutcome::Approved && record.version.object_type == "indicator" {
+            self.square_record(&lists).await?;
+        }
+        let warnings = match outcome {
+            ReviewOutcome::Approved => crate::warnings::flags_of_raw(
+                released.as_deref().unwrap_or(&record.version.raw),
+                &lists,
+            ),
+            ReviewOutcome::Rejected => Vec::new(),
+        };
         let (decided, _) = self
             .store()
             .decide_review(
@@ -324,10 +337,12 @@ impl Hub {
                         note,
                     },
                     released,
+                    warnings,
                 },
                 vec![entry],
             )
             .await?;
+        drop(lists);
         Ok(Released::grant(to_review(decided)))
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Every write runs validate → audience → store → audit:
 //! each object is parsed and checked on its own (the STIX MUST rules, and
-//! the pattern of a STIX indicator), given its TLP level and audience once,
+//! the pattern of a STIX indicator, whose values are then checked against
+//! the warning lists for its flags), given its TLP level and audience once,
 //! checked against onward sharing that would widen the audience of the
 //! versions already on the node, and then stored with the status and the
 //! release-record entry in one transaction.
@@ -13,6 +14,9 @@
 //! after the store's commit.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use charter_intel::warninglists::WarningLists;
 
 use charter_policy::{Audience, Grant, TlpLevel};
 use charter_stix::{Severity, StixObject};
@@ -30,6 +34,9 @@ use crate::{Hub, Released, Status, Submission, Viewer};
 
 /// A rejected object: id, version and reason.
 type Rejection = (String, String, String);
+
+/// A stored indicator's warning lists, by its id and version text.
+type VersionFlags = ((String, String), Vec<String>);
 
 /// One object that passed the checks that need nothing but itself.
 struct Admitted {
@@ -64,8 +71,13 @@ pub(crate) fn must_errors(object: &StixObject) -> Vec<String> {
         .collect()
 }
 
-/// Checks one submitted object on its own and resolves its TLP level.
-fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admitted, Rejection> {
+/// Checks one submitted object on its own, resolves its TLP level and, for
+/// an indicator, the warning lists its values are on.
+fn admit(
+    raw: Box<RawValue>,
+    default_tlp: TlpLevel,
+    lists: &WarningLists,
+) -> std::result::Result<Admitted, Rejection> {
     let hint = id_hint(&raw);
     let object =
         StixObject::parse(raw).map_err(|d| (hint.clone(), String::new(), d.to_string()))?;
@@ -84,12 +96,14 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
             "a bundle cannot be stored as an object; post its objects".to_owned(),
         ));
     }
+    let mut warnings = Vec::new();
     if object.object_type() == "indicator" {
         let value = object.value();
         if value.get("pattern_type").and_then(|v| v.as_str()) == Some("stix") {
             if let Some(pattern) = value.get("pattern").and_then(|v| v.as_str()) {
-                if let Err(e) = charter_pattern::validate(pattern) {
-                    return Err(fail(format!("pattern: {}", e.message())));
+                match charter_pattern::validate(pattern) {
+                    Ok(parsed) => warnings = crate::warnings::flags_of(&parsed, lists),
+                    Err(e) => return Err(fail(format!("pattern: {}", e.message()))),
                 }
             }
         }
@@ -117,6 +131,7 @@ fn admit(raw: Box<RawValue>, default_tlp: TlpLevel) -> std::result::Result<Admit
             submitter: None,
             raw: object.raw().get().to_owned(),
             original: None,
+            warnings,
         },
     })
 }
@@ -128,11 +143,12 @@ fn admit_all(
     default_tlp: TlpLevel,
     policy: &charter_policy::privacy::PrivacyPolicy,
     anonymity: Option<&Anonymity>,
+    lists: &WarningLists,
 ) -> (Vec<Admitted>, Vec<Rejection>) {
     let mut admitted = Vec::with_capacity(objects.len());
     let mut failures = Vec::new();
     for raw in objects {
-        match admit(raw, default_tlp) {
+        match admit(raw, default_tlp, lists) {
             Ok(a) => admitted.push(a),
             Err(rejection) => failures.push(rejection),
         }
@@ -177,7 +193,11 @@ fn split_held(placed: Vec<Admitted>, viewer: &Viewer) -> Split {
         match a.screened.review {
             Some(findings) => held.push(HeldVersion {
                 id: uuid::Uuid::new_v4().to_string(),
-                version: a.version,
+                // Flagged when approved, with the lists in use then.
+                version: NewVersion {
+                    warnings: Vec::new(),
+                    ..a.version
+                },
                 submitted_by: viewer.username().to_owned(),
                 findings,
             }),
@@ -336,8 +356,11 @@ impl Hub {
         let default_tlp = TlpLevel::parse(&info.record.default_tlp).unwrap_or(TlpLevel::Amber);
         let policy = self.config().privacy.clone();
         let screening = anonymity.clone();
+        // Held until the commit: see the invariant in `warnings`.
+        let lists = self.lists_for_write().await;
+        let flagging = Arc::clone(&*lists);
         let (admitted, mut failures) = tokio::task::spawn_blocking(move || {
-            admit_all(objects, default_tlp, &policy, screening.as_ref())
+            admit_all(objects, default_tlp, &policy, screening.as_ref(), &flagging)
         })
         .await
         .map_err(|e| {
@@ -356,6 +379,9 @@ impl Hub {
             }
         }
         let (versions, held, privacy) = split_held(placed, viewer);
+        if versions.iter().any(|v| v.object_type == "indicator") {
+            self.square_record(&lists).await?;
+        }
         let accepted: Vec<(String, String, &str)> = versions
             .iter()
             .map(|v| {
@@ -390,6 +416,7 @@ impl Hub {
                 "pseudonym": anonymity.as_ref().map(|a| a.pseudonym.as_str()),
             }),
         );
+        let collection = info.record.clone();
         let status = StatusRecord {
             id: uuid::Uuid::new_v4().to_string(),
             collection: info.record.id,
@@ -407,15 +434,39 @@ impl Hub {
             pendings: Vec::new(),
         };
         let status_id = status.id.clone();
-        self.store()
+        // The indicators' flags, to report those stored now without reading them back.
+        let indicators: Vec<Option<VersionFlags>> = versions
+            .iter()
+            .map(|v| match &v.version {
+                Some(stamp) if v.object_type == "indicator" => {
+                    Some(((v.id.clone(), stamp.text.clone()), v.warnings.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        let outcomes = self
+            .store()
             .submit(versions, held, status, vec![entry])
             .await?;
+        drop(lists);
         let record = self
             .store()
             .status(&status_id)
             .await?
             .ok_or_else(|| Error::new(ErrorKind::Internal, "status was not recorded"))?;
-        Ok(Released::grant(status_from_record(record)))
+        let mut status = status_from_record(record);
+        let added: HashMap<(String, String), Vec<String>> = indicators
+            .into_iter()
+            .zip(outcomes)
+            .filter_map(|(flags, outcome)| {
+                matches!(outcome, charter_store::AddOutcome::Added(_))
+                    .then_some(flags)
+                    .flatten()
+            })
+            .collect();
+        self.flag_status(viewer, &collection, &mut status, &added)
+            .await?;
+        Ok(Released::grant(status))
     }
 
     /// Deletes the selected versions of an object; recorded in the release

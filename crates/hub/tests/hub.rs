@@ -6,6 +6,7 @@ mod intel;
 mod lookup;
 mod members;
 mod privacy;
+mod warnings;
 
 use std::sync::Arc;
 

@@ -117,10 +117,16 @@ async fn only_active_visible_indicators_reach_scans_lookups_and_exports() {
         .into_inner();
     assert!(answer.iter().all(|a| a.indicators.is_empty()));
 
-    // Warning lists: flagged, left out of exports by default, shown in lookups.
-    hub.set_warninglists(
-        WarningLists::from_texts([r#"{"name": "List of known IPv4 public DNS resolvers", "type": "string", "list": ["8.8.8.8"]}"#]).expect("test value"),
-    );
+    // Warning lists: flagged (once the stored versions are re-flagged with them), left out
+    // of exports by default, shown in lookups.
+    let stale = hub
+        .set_warninglists(
+            WarningLists::from_texts([r#"{"name": "List of known IPv4 public DNS resolvers", "type": "string", "list": ["8.8.8.8"]}"#]).expect("test value"),
+        )
+        .await
+        .expect("lists set");
+    assert!(stale, "the stored flags were computed without these lists");
+    hub.reflag_warnings(&|_| {}).await.expect("re-flagged");
     let seen = hub
         .indicators(&alice, &filter())
         .await

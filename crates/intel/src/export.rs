@@ -167,13 +167,17 @@ fn suricata(
                     "alert tls any any -> any any (msg:\"{msg}\"; tls.sni; content:\"{c}\"; nocase; startswith; endswith; {meta}; sid:{sid}; rev:1;)"
                 )?;
             }
+            // Suricata lower-cases the `http.host` buffer and refuses `nocase` on it, so the
+            // host is written in lower case instead. The path is compared with the URI as
+            // sent (`http.uri.raw`): the normalised `http.uri` decodes `%xx` escapes, so a
+            // URL written with them would never match it.
             Field::Url => {
                 let Some((host, path)) = split_url(&v.value) else {
                     continue;
                 };
                 writeln!(
                     out,
-                    "alert http any any -> any any (msg:\"{msg}\"; http.host; content:\"{}\"; nocase; startswith; endswith; http.uri; content:\"{}\"; startswith; endswith; {meta}; sid:{sid}; rev:1;)",
+                    "alert http any any -> any any (msg:\"{msg}\"; http.host; content:\"{}\"; startswith; endswith; http.uri.raw; content:\"{}\"; startswith; endswith; {meta}; sid:{sid}; rev:1;)",
                     content(&host.to_ascii_lowercase()),
                     content(path)
                 )?;
@@ -328,7 +332,7 @@ mod tests {
         assert!(text.contains("alert ip [10.0.0.0/8]"));
         assert!(text.contains("dns.query; content:\"evil.example\"; nocase;"));
         assert!(text.contains("tls.sni; content:\"evil.example\""));
-        assert!(text.contains("http.host; content:\"bad.example\"; nocase; startswith; endswith; http.uri; content:\"/a|3B|b|7C|c?x=|22|1|22|\""), "{text}");
+        assert!(text.contains("http.host; content:\"bad.example\"; startswith; endswith; http.uri.raw; content:\"/a|3B|b|7C|c?x=|22|1|22|\""), "{text}");
         let rules = text.lines().filter(|l| l.starts_with("alert")).count();
         assert_eq!(rules, 5);
         let sids: std::collections::HashSet<&str> = text

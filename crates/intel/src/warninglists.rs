@@ -8,6 +8,10 @@
 //! case); `hostname` matches a name, a subdomain of it, or the host of a URL or e-mail
 //! address; `cidr` matches addresses and blocks inside a listed block; `substring` matches a
 //! value containing an entry; `regex` one matching it.
+//!
+//! [`WarningLists::fingerprint`] names the lists by what they match (each list's name, type
+//! and entries, in load order), so a store can tell whether the flags it holds were computed
+//! with the lists configured now.
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -16,6 +20,7 @@ use charter_pattern::index::{Field, IpKey, parse_ip};
 use foldhash::HashSet;
 use ipnet::IpNet;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use crate::{Error, ErrorKind, Result};
 
@@ -29,6 +34,8 @@ pub struct WarningLists {
 struct WarningList {
     name: String,
     matcher: Matcher,
+    /// SHA-256 over the name, the type and the sorted entries.
+    digest: [u8; 32],
 }
 
 #[derive(Debug)]
@@ -89,8 +96,33 @@ impl WarningLists {
         self.lists.is_empty()
     }
 
+    /// The names of the lists, in load order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.lists.iter().map(|l| l.name.as_str())
+    }
+
+    /// A fingerprint of what the lists match: lowercase hex SHA-256 over each list's name,
+    /// type and entries, in load order. Equal lists give equal fingerprints whatever their
+    /// files' formatting or descriptions; no lists give the SHA-256 of nothing.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        for list in &self.lists {
+            hasher.update(list.digest);
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// The name of the first list `value` (of `field`) is on.
     pub fn check(&self, field: &Field, value: &str) -> Option<&str> {
+        self.lists_of(field, value).next()
+    }
+
+    /// The names of every list `value` (of `field`) is on, in load order.
+    pub fn lists_of<'a>(&'a self, field: &Field, value: &str) -> impl Iterator<Item = &'a str> {
         let value = value.trim();
         let lower = value.to_ascii_lowercase();
         let ip = if *field == Field::Ip {
@@ -98,10 +130,10 @@ impl WarningLists {
         } else {
             None
         };
-        let host = host_of(field, &lower);
+        let host = host_of(field, &lower).map(str::to_owned);
         self.lists
             .iter()
-            .find(|l| l.matcher.matches(&lower, ip, host))
+            .filter(move |l| l.matcher.matches(&lower, ip, host.as_deref()))
             .map(|l| l.name.as_str())
     }
 }
@@ -165,6 +197,7 @@ fn parse(text: &str) -> Result<WarningList> {
             format!("not a MISP warning list: {e}"),
         )
     })?;
+    let digest = digest(&file);
     let entries = file.list.iter().map(|s| s.trim().to_ascii_lowercase());
     let matcher = match file.kind.as_str() {
         "string" => Matcher::Strings(entries.collect()),
@@ -229,7 +262,25 @@ fn parse(text: &str) -> Result<WarningList> {
     Ok(WarningList {
         name: file.name,
         matcher,
+        digest,
     })
+}
+
+/// A list's digest: each part length-prefixed, so no two lists share one by accident of
+/// where one part ends and the next begins.
+fn digest(file: &ListFile) -> [u8; 32] {
+    let mut entries: Vec<&str> = file.list.iter().map(|s| s.trim()).collect();
+    entries.sort_unstable();
+    entries.dedup();
+    let mut hasher = Sha256::new();
+    for part in [file.name.as_str(), file.kind.as_str()]
+        .into_iter()
+        .chain(entries)
+    {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher.finalize().into()
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -319,6 +370,55 @@ mod tests {
         assert_eq!(
             l.check(&Field::Domain, "surely-not-a-top-site.example"),
             None
+        );
+    }
+
+    #[test]
+    fn a_value_on_several_lists_names_each() {
+        let l = WarningLists::from_texts([
+            r#"{"name": "a", "type": "string", "list": ["8.8.8.8"]}"#,
+            r#"{"name": "b", "type": "cidr", "list": ["8.8.8.0/24"]}"#,
+            r#"{"name": "c", "type": "cidr", "list": ["10.0.0.0/8"]}"#,
+        ])
+        .expect("test value");
+        let names: Vec<&str> = l.lists_of(&Field::Ip, "8.8.8.8").collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(l.check(&Field::Ip, "8.8.8.8"), Some("a"));
+        assert_eq!(l.names().collect::<Vec<_>>(), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn fingerprints_follow_what_the_lists_match() {
+        let one = |text: &str| {
+            WarningLists::from_texts([text])
+                .expect("test value")
+                .fingerprint()
+        };
+        let base = one(r#"{"name": "a", "type": "string", "list": ["x", "y"]}"#);
+        assert_eq!(base.len(), 64);
+        assert_eq!(
+            base,
+            one(
+                r#"{"name": "a", "description": "new words", "type": "string", "list": ["y", "x"]}"#
+            ),
+            "order of entries and other fields do not count"
+        );
+        assert_ne!(
+            base,
+            one(r#"{"name": "a", "type": "string", "list": ["x", "z"]}"#)
+        );
+        assert_ne!(
+            base,
+            one(r#"{"name": "b", "type": "string", "list": ["x", "y"]}"#)
+        );
+        assert_ne!(
+            base,
+            one(r#"{"name": "a", "type": "substring", "list": ["x", "y"]}"#)
+        );
+        assert_eq!(
+            WarningLists::default().fingerprint(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "no lists: the SHA-256 of nothing"
         );
     }
 

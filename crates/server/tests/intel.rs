@@ -198,6 +198,7 @@ async fn the_openapi_description_matches_the_router() {
     let doc: Value = reply.json();
     let paths = doc["paths"].as_object().expect("paths");
     assert!(paths.contains_key("/lookup") && paths.contains_key("/export"));
+    assert!(paths.contains_key("/warnings"));
     assert!(paths.contains_key("/reviews") && paths.contains_key("/reviews/{id}/decision"));
     for (path, item) in paths {
         for method in item.as_object().expect("path item").keys() {

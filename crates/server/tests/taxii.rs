@@ -14,3 +14,4 @@ mod objects;
 mod pagination;
 mod serve;
 mod util;
+mod warnings;

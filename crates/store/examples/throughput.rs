@@ -90,6 +90,7 @@ fn indicator(n: u64, grants: Vec<String>) -> NewVersion {
         submitter: Some(format!("submitter-{}", n % 7)),
         raw,
         original: None,
+        warnings: Vec::new(),
     }
 }
 

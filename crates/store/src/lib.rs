@@ -34,6 +34,13 @@
 //! every other server's writes. Only `hub` subscribes, and it filters the
 //! stream by each viewer's audience.
 //!
+//! **Warning-list flags** ([`WarningFlag`]) are derived data kept beside the
+//! versions: the names of the MISP warning lists a version's values are on,
+//! computed by `hub` and written with the version in the same transaction,
+//! and replaced (never touching the version itself) when the configured
+//! lists change. [`Store::warning_fingerprint`] records which lists the
+//! flags were computed with.
+//!
 //! **Invariant (objects are immutable versions):** a version is keyed by
 //! `(collection, id, version)`; adding a version that is already present is a
 //! no-op reported as [`AddOutcome::AlreadyPresent`], never an overwrite.
@@ -48,6 +55,7 @@ pub mod postgres;
 mod review;
 pub mod sqlite;
 mod timestamp;
+mod warnings;
 
 pub use audit::{AuditDraft, AuditEntry, AuditProblem, AuditProblemKind};
 pub use error::{Error, ErrorKind};
@@ -57,6 +65,7 @@ pub use members::{
 pub use review::{
     DecideReview, HeldVersion, ReviewDecision, ReviewOutcome, ReviewQuery, ReviewRecord,
 };
+pub use warnings::WarningFlag;
 
 /// A boxed, sendable future: the return type of every [`Store`] method.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -144,6 +153,11 @@ pub struct NewVersion {
     /// redacted, submitter anonymised). Kept for the submitting
     /// organisation; see [`Store::originals`].
     pub original: Option<String>,
+    /// The names of the warning lists the version's values are on (empty:
+    /// none), stored as its flags when it is added; see [`Store::warnings`].
+    /// Stored sorted and without repeats. Not kept for a held version,
+    /// whose flags are given when it is approved.
+    pub warnings: Vec<String>,
 }
 
 /// What happened to one [`NewVersion`] passed to [`Store::add_objects`].
@@ -338,8 +352,10 @@ pub trait Store: Send + Sync {
     /// version text of every stored version, in order (objects already
     /// present included), and its pendings with those of every held one;
     /// its failures are kept as given. `date_added` values are strictly
-    /// increasing within a collection. A version already present keeps its
-    /// stored audience (and its stored original).
+    /// increasing within a collection. Each added version's
+    /// [`NewVersion::warnings`] become its flags in the same transaction. A
+    /// version already present keeps its stored audience (and its stored
+    /// original and flags).
     ///
     /// Fails, writing nothing, with [`ErrorKind::NotFound`] if the
     /// collection does not exist, [`ErrorKind::Conflict`] if the status id
@@ -372,6 +388,44 @@ pub trait Store: Send + Sync {
         collection: &str,
         versions: Vec<(String, String)>,
     ) -> BoxFuture<'_, Result<Vec<(String, String, String)>>>;
+    /// The warning-list flags of stored versions: for each `(id, version
+    /// key)` of `collection` that has any, its [`WarningFlag`], in no
+    /// particular order. Unflagged and unknown versions are left out. Fails
+    /// with [`ErrorKind::NotFound`] if the collection does not exist.
+    fn warnings(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<WarningFlag>>>;
+    /// Replaces the flags of stored versions of `collection`: each named
+    /// version's lists become exactly `flag.lists` (empty clears them), in
+    /// one transaction committed before the future resolves. A version
+    /// that is not stored (deleted meanwhile) is skipped. Changes no object
+    /// version, and appends nothing to the release record: flags are
+    /// derived data. Fails, writing nothing, with [`ErrorKind::NotFound`]
+    /// if the collection does not exist.
+    fn replace_warnings(
+        &self,
+        collection: &str,
+        flags: Vec<WarningFlag>,
+    ) -> BoxFuture<'_, Result<()>>;
+    /// The ids of `collection`'s objects that have a flagged version, in
+    /// byte order of the id, each once: at most `limit`, starting after
+    /// `after`. Fails with [`ErrorKind::NotFound`] if the collection does
+    /// not exist.
+    fn flagged_ids(
+        &self,
+        collection: &str,
+        after: Option<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<String>>>;
+    /// What [`Store::set_warning_fingerprint`] last recorded; `None` if
+    /// nothing was ever recorded (no flags were ever computed with any
+    /// lists).
+    fn warning_fingerprint(&self) -> BoxFuture<'_, Result<Option<String>>>;
+    /// Records the fingerprint of the warning lists the stored flags were
+    /// computed with (opaque text to the store).
+    fn set_warning_fingerprint(&self, fingerprint: String) -> BoxFuture<'_, Result<()>>;
     /// Reviews, oldest first; see [`ReviewQuery`].
     fn reviews(&self, query: ReviewQuery) -> BoxFuture<'_, Result<Vec<ReviewRecord>>>;
     /// One review by id.
@@ -379,7 +433,7 @@ pub trait Store: Send + Sync {
     /// Records a decision on a held version in one transaction with its
     /// consequences: on approval the version is stored in its collection
     /// (a new `date_added`; the outcome says whether it was added or was
-    /// already present), and the submission's status moves the object from
+    /// already present) with [`DecideReview::warnings`] as its flags, and the submission's status moves the object from
     /// `pendings` to `successes`; on rejection nothing is stored and the
     /// object moves to `failures` with the reviewer's note. `audit` is
     /// appended to the release record. Returns the decided review.

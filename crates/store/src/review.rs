@@ -114,6 +114,9 @@ pub struct DecideReview {
     /// On approval, the form to release instead of the proposed one (a
     /// reviewer who redacted further); `None` keeps the proposal.
     pub released: Option<String>,
+    /// On approval, the names of the warning lists the released form's
+    /// values are on: the stored version's flags.
+    pub warnings: Vec<String>,
 }
 
 /// The version text a held version's status line shows: its own version,

@@ -282,11 +282,16 @@ fn an_sqlite_node_is_copied_whole_and_a_second_copy_adds_nothing() {
         sqlite.create_org(org).await.expect("org");
         let mut redacted = granted(indicator(1, V1), "amber", &["org:a"], Some("a"));
         redacted.original = Some(redacted.raw.replace("Malicious", "Secret"));
+        redacted.warnings = vec!["rfc1918".to_owned(), "public-dns".to_owned()];
         let drafts = vec![draft("ann", 1)];
         sqlite
             .add_objects(vec![redacted.clone(), indicator(2, V1)], status(&c), drafts)
             .await
             .expect("added");
+        sqlite
+            .set_warning_fingerprint("lists-of-the-source".to_owned())
+            .await
+            .expect("fingerprint");
         let hold = |id: &str, n: u64| HeldVersion {
             id: id.to_owned(),
             version: indicator(n, V1),
@@ -311,6 +316,7 @@ fn an_sqlite_node_is_copied_whole_and_a_second_copy_adds_nothing() {
                 note: Some("personal data".to_owned()),
             },
             released: None,
+            warnings: Vec::new(),
         };
         sqlite
             .decide_review(decided, vec![draft("rita", 2)])
@@ -325,6 +331,8 @@ fn an_sqlite_node_is_copied_whole_and_a_second_copy_adds_nothing() {
         let counted = |t: &str| report.counts.iter().find(|(n, _)| *n == t).map(|c| c.1);
         assert_eq!(counted("objects"), Some(2));
         assert_eq!(counted("originals"), Some(1));
+        assert_eq!(counted("warnings"), Some(1));
+        assert_eq!(counted("warning_lists"), Some(1));
         assert_eq!(counted("reviews"), Some(2));
         assert_eq!(report.audit_head.as_ref().map(|h| h.0), Some(2));
         // Copied as stored: the same date_added, versions, audiences, order.
@@ -350,6 +358,20 @@ fn an_sqlite_node_is_copied_whole_and_a_second_copy_adds_nothing() {
             .expect("originals");
         assert_eq!(originals.len(), 1);
         assert!(originals[0].2.contains("Secret"));
+        let key = VersionStamp::clone(&redacted.version.clone().expect("a version")).key;
+        let flags = pg
+            .warnings(&c, vec![(redacted.id.clone(), key)])
+            .await
+            .expect("flags");
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].lists, ["public-dns", "rfc1918"]);
+        assert_eq!(
+            pg.warning_fingerprint()
+                .await
+                .expect("fingerprint")
+                .as_deref(),
+            Some("lists-of-the-source")
+        );
         let reviews = pg.reviews(ReviewQuery::default()).await.expect("reviews");
         assert_eq!(reviews.len(), 2);
         let rejected = reviews.iter().find(|r| r.id == "r1").expect("r1");
@@ -381,6 +403,7 @@ fn an_sqlite_node_is_copied_whole_and_a_second_copy_adds_nothing() {
                 note: None,
             },
             released: None,
+            warnings: Vec::new(),
         };
         let (_, outcome) = pg
             .decide_review(approve, Vec::new())

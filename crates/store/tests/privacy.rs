@@ -34,6 +34,7 @@ fn decision(id: &str, outcome: ReviewOutcome, note: Option<&str>) -> DecideRevie
             note: note.map(str::to_owned),
         },
         released: None,
+        warnings: Vec::new(),
     }
 }
 

@@ -16,6 +16,8 @@
 //! - `audit`: the release record's chain, and tampering with it.
 //! - `changes`: the stream of new versions, announced after commit.
 //! - `privacy`: originals beside released forms, and the review queue.
+//! - `warnings`: warning-list flags beside their versions, and the
+//!   fingerprint of the lists they were computed with.
 //! - `migration`: opening a database written by the first schema.
 //! - `concurrency`: many writers at once.
 //! - `durability`: reopening, and a writer killed with SIGKILL.
@@ -43,3 +45,4 @@ mod postgres;
 mod privacy;
 mod sqlite;
 mod statuses;
+mod warnings;

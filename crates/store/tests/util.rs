@@ -371,6 +371,7 @@ pub fn sdo(kind: &str, id: &str, modified: &str) -> NewVersion {
         grants: vec![ANYONE.to_owned()],
         submitter: None,
         original: None,
+        warnings: Vec::new(),
         raw: format!(
             r#"{{"type":"{kind}","spec_version":"2.1","id":"{id}","created":"2020-01-01T00:00:00.000Z","modified":"{modified}"}}"#
         ),
@@ -401,6 +402,7 @@ pub fn sco(n: u64, value: &str) -> NewVersion {
         grants: vec![ANYONE.to_owned()],
         submitter: None,
         original: None,
+        warnings: Vec::new(),
         raw: format!(
             r#"{{"type":"domain-name","spec_version":"2.1","id":"{id}","value":"{value}"}}"#
         ),

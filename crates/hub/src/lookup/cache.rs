@@ -125,9 +125,6 @@ struct Shared {
     by_version: foldhash::HashMap<String, Weak<Cached>>,
     /// Insertions since the map last let go of indicators no entry holds any more.
     added: usize,
-    /// How many times the map was emptied (the warning lists changed): an indicator read
-    /// before that is not offered to the entries made after.
-    generation: u64,
 }
 
 /// Which collections lost versions, from the release record.
@@ -190,20 +187,6 @@ impl LookupCache {
         entry
     }
 
-    /// Drops every entry.
-    pub(crate) fn clear(&self) {
-        self.lru().entries.clear();
-        let mut shared = self.shared();
-        shared.by_version.clear();
-        shared.added = 0;
-        shared.generation += 1;
-    }
-
-    /// The generation of the shared indicators, taken before reading what to offer.
-    pub(crate) fn generation(&self) -> u64 {
-        self.shared().generation
-    }
-
     fn shared(&self) -> MutexGuard<'_, Shared> {
         self.shared
             .lock()
@@ -222,12 +205,9 @@ impl LookupCache {
         self.shared().by_version.get(key).and_then(Weak::upgrade)
     }
 
-    /// Offers the released form of a version, read in `generation`, to the other entries.
-    pub(crate) fn share(&self, generation: u64, key: String, c: &Arc<Cached>) {
+    /// Offers the released form of a version to the other entries.
+    pub(crate) fn share(&self, key: String, c: &Arc<Cached>) {
         let mut shared = self.shared();
-        if shared.generation != generation {
-            return;
-        }
         shared.by_version.insert(key, Arc::downgrade(c));
         shared.added += 1;
         if shared.added > shared.by_version.len() {

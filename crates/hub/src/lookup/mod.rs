@@ -16,7 +16,9 @@
 //!    revoked, or not a STIX-pattern indicator, takes the id out,
 //! 4. matches the values, applying validity at the lookup's instant, the highest TLP, the
 //!    kinds and the collections then, so one entry serves every filter, and
-//! 5. records exactly the matching versions as released, in form `lookup`.
+//! 5. reads the stored warning flags of the matching versions (never kept: re-flagging
+//!    against new lists changes flags without a new version), and records exactly the
+//!    matching versions as released, in form `lookup`.
 //!
 //! Entries hold the parsed indicators behind `Arc`s: a version in its released form is
 //! parsed once and shared by every entry that holds it, so a further audience costs its
@@ -60,6 +62,22 @@ use crate::{Hub, Released, Viewer};
 use cache::{AudienceKey, Entry};
 use state::{Cached, Plan, Read, Scope, Update};
 
+/// A matched version: collection, id and version text.
+type FlagKey = (String, String, String);
+
+/// The stored flag of `indicator` among `flags`.
+fn warning_of(indicator: &ActiveIndicator, flags: &HashMap<FlagKey, String>) -> Option<String> {
+    if flags.is_empty() {
+        return None;
+    }
+    let key = (
+        indicator.collection.clone(),
+        indicator.id.clone(),
+        indicator.version.clone(),
+    );
+    flags.get(&key).cloned()
+}
+
 /// The most values one lookup may carry.
 pub const MAX_LOOKUP_VALUES: usize = 10_000;
 
@@ -99,7 +117,9 @@ impl Hub {
             .at
             .as_ref()
             .map_or_else(now_micros, Timestamp::unix_micros);
-        let selected = self.readable_collections(viewer, filter).await?;
+        let selected = self
+            .readable_collections(viewer, &filter.api_root, &filter.collections)
+            .await?;
         // Without named collections these are all the viewer may read: the entry forgets
         // the others.
         let readable: Option<HashSet<&str>> = filter
@@ -130,9 +150,56 @@ impl Hub {
             max_tlp: filter.max_tlp,
             kinds: &filter.kinds,
         };
-        let (answers, hits) = entry.state.read().await.answer(values, &scope);
+        let (mut answers, hits) = entry.state.read().await.answer(values, &scope);
+        let flags = self.stored_warnings(&hits).await?;
+        for answer in &mut answers {
+            for (indicator, _) in &mut answer.indicators {
+                indicator.warning = warning_of(indicator, &flags);
+            }
+        }
+        let hits: Vec<ActiveIndicator> = hits.iter().map(|c| c.indicator.clone()).collect();
         self.record_all(viewer, "lookup", &hits).await?;
         Ok(Released::grant(answers))
+    }
+
+    /// The stored warning flag (the first list by name) of each of `hits` that has one, by
+    /// collection, id and version.
+    async fn stored_warnings(&self, hits: &[Arc<Cached>]) -> Result<HashMap<FlagKey, String>> {
+        let mut by_collection: HashMap<&str, Vec<&Cached>> = HashMap::new();
+        for c in hits {
+            by_collection
+                .entry(c.indicator.collection.as_str())
+                .or_default()
+                .push(c);
+        }
+        let mut flags = HashMap::new();
+        for (collection, list) in by_collection {
+            let keys = list
+                .iter()
+                .map(|c| (c.indicator.id.clone(), c.key.to_string()))
+                .collect();
+            let texts: HashMap<(&str, &str), &str> = list
+                .iter()
+                .map(|c| {
+                    (
+                        (c.indicator.id.as_str(), &*c.key),
+                        c.indicator.version.as_str(),
+                    )
+                })
+                .collect();
+            for flag in self.store().warnings(collection, keys).await? {
+                let Some(first) = flag.lists.into_iter().min() else {
+                    continue;
+                };
+                if let Some(text) = texts.get(&(flag.id.as_str(), flag.version_key.as_str())) {
+                    flags.insert(
+                        (collection.to_owned(), flag.id.clone(), (*text).to_owned()),
+                        first,
+                    );
+                }
+            }
+        }
+        Ok(flags)
     }
 
     /// How the lookup indexes have been used.
@@ -218,8 +285,6 @@ impl Hub {
         record: &CollectionRecord,
         after: Option<Micros>,
     ) -> Result<(Vec<Update>, Option<Micros>)> {
-        let generation = self.inner.lookups.generation();
-        let lists = self.warninglists();
         let versions = match after {
             None => VersionFilter::last(),
             Some(_) => VersionFilter {
@@ -258,19 +323,22 @@ impl Hub {
                 let held = shared.as_deref().and_then(|key| cache.released(key));
                 let found = held.or_else(|| {
                     let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
+                    // The warning flag is read from the store when the indicator matches:
+                    // flags are recomputed when the lists change, without a new version.
                     let (indicator, validity) = intel::indicator(
                         &item.raw,
                         &record.id,
                         tlp,
                         item.version.text.clone(),
-                        &lists,
+                        None,
                     )?;
                     let c = Arc::new(Cached {
                         indicator,
+                        key: item.version.key.clone().into_boxed_str(),
                         validity,
                     });
                     if let Some(key) = shared {
-                        cache.share(generation, key, &c);
+                        cache.share(key, &c);
                     }
                     Some(c)
                 });

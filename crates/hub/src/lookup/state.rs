@@ -25,8 +25,10 @@ const COMPACT_AFTER: usize = 4_096;
 /// An indicator as the index keeps it.
 #[derive(Debug)]
 pub(crate) struct Cached {
-    /// The indicator as a lookup returns it.
+    /// The indicator as a lookup returns it (its warning flag read when it matches).
     pub(crate) indicator: ActiveIndicator,
+    /// The version's sort key (`VersionStamp::key`), for its stored flags.
+    pub(crate) key: Box<str>,
     /// When it is valid, checked at the lookup's instant.
     pub(crate) validity: Validity,
 }
@@ -200,12 +202,13 @@ impl State {
         }
     }
 
-    /// Looks each value up; returns the answers and every indicator released by them.
+    /// Looks each value up; returns the answers and every indicator released by them (each
+    /// without its warning flag, which the caller reads from the store).
     pub(crate) fn answer(
         &self,
         values: &[String],
         scope: &Scope<'_>,
-    ) -> (Vec<LookupMatch>, Vec<ActiveIndicator>) {
+    ) -> (Vec<LookupMatch>, Vec<Arc<Cached>>) {
         let mut answers = Vec::with_capacity(values.len());
         let mut released: Vec<u32> = Vec::new();
         let mut ords = Vec::new();
@@ -262,7 +265,7 @@ impl State {
         released.dedup();
         let hits = released
             .into_iter()
-            .filter_map(|o| Some(self.slots.get(o as usize)?.as_ref()?.indicator.clone()))
+            .filter_map(|o| self.slots.get(o as usize)?.clone())
             .collect();
         (answers, hits)
     }

@@ -84,7 +84,7 @@ impl Mapping {
 
 /// A reader of CSV records.
 pub struct CsvReader {
-    reader: ::csv::Reader<Box<dyn std::io::BufRead + Send>>,
+    reader: ::csv::Reader<Input>,
     count: std::sync::Arc<std::sync::atomic::AtomicU64>,
     columns: Vec<(usize, Kind)>,
     row: ::csv::StringRecord,
@@ -94,11 +94,12 @@ impl CsvReader {
     /// A reader over `input` with `mapping`; header names must be in the first row.
     pub fn new(input: Input, mapping: Mapping) -> Result<CsvReader> {
         let has_headers = mapping.has_names();
+        let count = input.count.clone();
         let mut reader = ::csv::ReaderBuilder::new()
             .has_headers(has_headers)
             .flexible(true)
             .comment(Some(b'#'))
-            .from_reader(input.lines);
+            .from_reader(input);
         let headers = if has_headers {
             reader
                 .headers()
@@ -126,7 +127,7 @@ impl CsvReader {
         }
         Ok(CsvReader {
             reader,
-            count: input.count,
+            count,
             columns,
             row: ::csv::StringRecord::new(),
         })

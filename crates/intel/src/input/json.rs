@@ -20,7 +20,6 @@ pub const SCO_CACHE: usize = 10_000;
 /// A reader of JSON Lines.
 pub struct JsonReader {
     input: Input,
-    line: String,
     position: u64,
     scos: HashMap<String, Value>,
     order: VecDeque<String>,
@@ -31,7 +30,6 @@ impl JsonReader {
     pub fn new(input: Input) -> JsonReader {
         JsonReader {
             input,
-            line: String::new(),
             position: 0,
             scos: HashMap::default(),
             order: VecDeque::new(),
@@ -205,18 +203,20 @@ impl Reader for JsonReader {
     fn next_record(&mut self, record: &mut Record) -> Result<bool> {
         loop {
             self.position += 1;
-            if !self.input.line(&mut self.line, self.position)? {
+            let position = self.position;
+            let Some(line) = self.input.line(position)? else {
                 return Ok(false);
-            }
-            if self.line.trim().is_empty() {
+            };
+            if is_blank(line) {
                 continue;
             }
             record.clear();
-            record.position = self.position;
-            let value: Value = serde_json::from_str(&self.line).map_err(|e| {
+            record.position = position;
+            // serde_json checks the UTF-8 of what it reads as text.
+            let value: Value = serde_json::from_slice(line).map_err(|e| {
                 Error::new(
                     ErrorKind::BadRecord,
-                    format!("line {}: not JSON: {e}", self.position),
+                    format!("line {position}: not JSON: {e}"),
                 )
             })?;
             let Value::Object(map) = &value else {
@@ -259,7 +259,20 @@ impl Reader for JsonReader {
     }
 
     fn bytes_read(&self) -> u64 {
-        self.input.bytes()
+        self.input.bytes_read()
+    }
+}
+
+/// Whether `line` is only white space (as `str::trim` sees it), looking at the bytes and
+/// decoding only when the first byte that is not ASCII white space is not ASCII.
+fn is_blank(line: &[u8]) -> bool {
+    match line
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+    {
+        None => true,
+        Some(i) if line[i].is_ascii() => false,
+        Some(_) => std::str::from_utf8(line).is_ok_and(|s| s.trim().is_empty()),
     }
 }
 
@@ -273,4 +286,60 @@ fn is_stix(map: &Map<String, Value>) -> bool {
             .get("id")
             .and_then(Value::as_str)
             .is_some_and(|id| id.strip_prefix(ty).is_some_and(|r| r.starts_with("--")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(data: &[u8]) -> (Vec<(u64, Vec<String>)>, Vec<String>) {
+        let input = super::super::open_input(Box::new(std::io::Cursor::new(data.to_vec())))
+            .expect("test value");
+        let mut reader = JsonReader::new(input);
+        let mut record = Record::default();
+        let (mut out, mut bad) = (Vec::new(), Vec::new());
+        loop {
+            match reader.next_record(&mut record) {
+                Ok(true) => out.push((
+                    record.position,
+                    record.values().map(|(_, v)| v.to_owned()).collect(),
+                )),
+                Ok(false) => break,
+                Err(e) => bad.push(e.message().to_owned()),
+            }
+        }
+        (out, bad)
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_one_bad_record() {
+        let mut data = b"{\"src_ip\": \"10.0.0.1\", \"event_type\": \"flow\"}\r\n".to_vec();
+        data.extend_from_slice(b"{\"query\": \"x\xff.example\"}\n");
+        data.extend_from_slice(b"  \t\r\n\n");
+        data.extend_from_slice("\u{a0}\u{2003}\n".as_bytes());
+        data.extend_from_slice(b"{\"query\": \"y.example\"}");
+        let (records, bad) = read(&data);
+        assert_eq!(
+            records,
+            [
+                (1, vec!["10.0.0.1".to_owned()]),
+                (6, vec!["y.example".to_owned()])
+            ]
+        );
+        assert_eq!(bad.len(), 1);
+        assert!(bad[0].starts_with("line 2: not JSON: "), "{bad:?}");
+    }
+
+    #[test]
+    fn blank_is_what_trim_calls_blank() {
+        for b in 0..=0x7fu8 {
+            let line = [b' ', b, b'\t'];
+            let text = std::str::from_utf8(&line).expect("test value");
+            assert_eq!(is_blank(&line), text.trim().is_empty(), "{b:#x}");
+        }
+        assert!(is_blank("\u{3000}\u{85} ".as_bytes()));
+        assert!(!is_blank(" \u{3000}x".as_bytes()));
+        assert!(!is_blank(b" \xff"));
+        assert!(is_blank(b""));
+    }
 }

@@ -7,18 +7,25 @@
 //! * CSV with a column mapping ([`csv`]).
 //! * Plain lines of values ([`plain`]), each classified by its form.
 //!
-//! [`open_input`] reads gzip-compressed input transparently (by its magic bytes).
+//! [`open_input`] reads gzip-compressed input transparently (by its magic bytes), in large
+//! blocks from which lines are handed out as bytes (`source`). Readers check as text only
+//! what they read: a Zeek line is checked once, and where that fails only its fields that
+//! are read, so a byte that is not UTF-8 is a bad record when it is in a value a scan
+//! compares and nothing otherwise.
 
+mod bytes;
 pub mod csv;
 pub mod json;
 pub mod plain;
+mod source;
 pub mod zeek;
 
-use std::io::{BufRead, BufReader, Read};
 use std::ops::Range;
 
 use charter_pattern::index::{Field, Probe, ProbeField};
 use serde_json::{Map, Value, json};
+
+pub use source::{Input, open_input};
 
 use crate::{Error, ErrorKind, Result};
 
@@ -63,16 +70,25 @@ impl Record {
 
     /// Adds a value of `field`, and the SCO type that holds it.
     pub fn push(&mut self, field: Field, value: &str) {
-        let value = value.trim();
+        let value = trim(value);
         if value.is_empty() {
             return;
         }
+        let ty = sco_type(&field, value);
+        self.push_as(field, value, ty);
+    }
+
+    /// [`Self::push`] for a caller that knows the SCO type of the value, `ty`, which must
+    /// be [`sco_type`]'s.
+    pub(crate) fn push_as(&mut self, field: Field, value: &str, ty: &'static str) {
+        let value = trim(value);
+        if value.is_empty() {
+            return;
+        }
+        debug_assert_eq!(ty, sco_type(&field, value));
         let start = self.buf.len();
         self.buf.push_str(value);
-        let ty = sco_type(&field, value);
-        if !self.types.contains(&ty) {
-            self.types.push(ty);
-        }
+        self.add_type(ty);
         self.values.push((field, start..self.buf.len()));
     }
 
@@ -87,10 +103,16 @@ impl Record {
             return;
         }
         let ty = sco_type(&field, &self.buf[start..]);
-        if !self.types.contains(&ty) {
+        self.add_type(ty);
+        self.values.push((field, start..self.buf.len()));
+    }
+
+    fn add_type(&mut self, ty: &'static str) {
+        // The same constant is nearly always the same pointer: compared first, cheaply.
+        let same = |t: &&str| (t.as_ptr() == ty.as_ptr() && t.len() == ty.len()) || *t == ty;
+        if !self.types.iter().any(same) {
             self.types.push(ty);
         }
-        self.values.push((field, start..self.buf.len()));
     }
 
     /// The values, in input order.
@@ -151,10 +173,22 @@ impl Record {
     }
 }
 
+/// `value` without white space at either end; a value that starts and ends with a visible
+/// ASCII character (nearly every value of a log) is returned without looking further.
+pub(crate) fn trim(value: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_graphic());
+    let bytes = value.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        value
+    } else {
+        value.trim()
+    }
+}
+
 /// The SCO type a value of `field` is held by.
-fn sco_type(field: &Field, value: &str) -> &'static str {
+pub(crate) fn sco_type(field: &Field, value: &str) -> &'static str {
     match field {
-        Field::Ip if value.contains(':') => "ipv6-addr",
+        Field::Ip if value.as_bytes().contains(&b':') => "ipv6-addr",
         Field::Ip => "ipv4-addr",
         Field::Domain => "domain-name",
         Field::Url => "url",
@@ -204,73 +238,6 @@ pub trait Reader {
     fn bytes_read(&self) -> u64;
 }
 
-/// Counts the bytes read through it.
-pub(crate) struct Counting<R> {
-    inner: R,
-    count: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
-/// An opened input: its lines, decompressed if it was gzip, and a byte counter.
-pub struct Input {
-    pub(crate) lines: Box<dyn BufRead + Send>,
-    pub(crate) count: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl Input {
-    pub(crate) fn bytes(&self) -> u64 {
-        self.count.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Reads one line (without its line break) into `line`; `false` at the end.
-    pub(crate) fn line(&mut self, line: &mut String, position: u64) -> Result<bool> {
-        line.clear();
-        let n = self.lines.read_line(line).map_err(|e| {
-            Error::new(
-                ErrorKind::Io,
-                format!("line {position}: reading the input: {e}"),
-            )
-        })?;
-        if n == 0 {
-            return Ok(false);
-        }
-        while line.ends_with('\n') || line.ends_with('\r') {
-            line.pop();
-        }
-        Ok(true)
-    }
-}
-
-/// Opens `source` for reading, decompressing it when it starts with gzip's magic bytes.
-pub fn open_input(source: Box<dyn Read + Send>) -> Result<Input> {
-    let count = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let counting = Counting {
-        inner: source,
-        count: count.clone(),
-    };
-    let mut buffered = BufReader::with_capacity(256 * 1024, counting);
-    let head = buffered
-        .fill_buf()
-        .map_err(|e| Error::new(ErrorKind::Io, format!("reading the input: {e}")))?;
-    let lines: Box<dyn BufRead + Send> = if head.starts_with(&[0x1f, 0x8b]) {
-        Box::new(BufReader::with_capacity(
-            256 * 1024,
-            flate2::bufread::MultiGzDecoder::new(buffered),
-        ))
-    } else {
-        Box::new(buffered)
-    };
-    Ok(Input { lines, count })
-}
-
 /// The reader for `format` over `input`; `Auto` looks at the first bytes. `columns` is the
 /// CSV column mapping (see [`csv::Mapping`]).
 pub fn reader(
@@ -280,10 +247,7 @@ pub fn reader(
 ) -> Result<Box<dyn Reader + Send>> {
     let format = match format {
         InputFormat::Auto => {
-            let head = input
-                .lines
-                .fill_buf()
-                .map_err(|e| Error::new(ErrorKind::Io, format!("reading the input: {e}")))?;
+            let head = input.head()?;
             let first = head
                 .iter()
                 .position(|b| !b.is_ascii_whitespace())

@@ -207,24 +207,30 @@ fn object_types<'p>(c: &'p ComparisonExpr, out: &mut Vec<&'p str>) {
     }
 }
 
-/// The values of a pattern that is one bracketed `OR` of equality, `IN` and `ISSUBSET`
-/// tests (the indicator a sensor can load as a list), with their fields; `None` for any
-/// other pattern, which a list of values would not express.
+/// The values of a pattern that is a bracketed `OR` of equality, `IN` and `ISSUBSET` tests,
+/// or an observation-level `OR` of such brackets (`[a = 'x'] OR [b = 'y']`, which matches an
+/// observation exactly when one of them does): the indicator a sensor can load as a list,
+/// with its fields. `None` for any other pattern, which a list of values would not express.
 pub fn exact_values(pattern: &Pattern) -> Option<Vec<(Field, String)>> {
-    let ObservationKind::Comparison(c) = &unwrap_groups(&pattern.root).kind else {
-        return None;
-    };
-    if !is_direct(c) {
-        return None;
+    let mut out = Vec::new();
+    observation_values(&pattern.root, &mut out)?;
+    Some(out)
+}
+
+fn observation_values(expr: &ObservationExpr, out: &mut Vec<(Field, String)>) -> Option<()> {
+    match &unwrap_groups(expr).kind {
+        ObservationKind::Comparison(c) => {
+            if !is_direct(c) {
+                return None;
+            }
+            for anchor in anchors(c)? {
+                if let Anchor::Exact(field, value) = anchor {
+                    out.push((field, value));
+                }
+            }
+            Some(())
+        }
+        ObservationKind::Or(list) => list.iter().try_for_each(|e| observation_values(e, out)),
+        _ => None,
     }
-    let anchors = anchors(c)?;
-    Some(
-        anchors
-            .into_iter()
-            .filter_map(|a| match a {
-                Anchor::Exact(field, value) => Some((field, value)),
-                Anchor::Regex(..) => None,
-            })
-            .collect(),
-    )
 }

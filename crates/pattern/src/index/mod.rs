@@ -117,6 +117,19 @@ pub struct Index {
     removed: usize,
 }
 
+/// The key a probe is looked up by: an IPv4 address (the common case, parsed by hand), any
+/// other address or block, or a normalised string value with its tag and seeded hash.
+enum Key<'p> {
+    None,
+    V4(u32),
+    Ip(IpKey),
+    String {
+        tag: u16,
+        hash: u64,
+        value: std::borrow::Cow<'p, str>,
+    },
+}
+
 #[derive(Debug)]
 struct RegexAnchor {
     tag: u16,
@@ -227,24 +240,58 @@ impl Index {
     /// Calls `hit` with every indicator one of whose anchors is `probe` (a direct indicator
     /// it matches, or one the evaluator must confirm).
     pub fn candidates(&self, probe: Probe<'_>, hit: &mut dyn FnMut(u32)) {
+        self.candidates_of(&[probe], &mut |_, o| hit(o));
+    }
+
+    /// [`Self::candidates`] of several probes (an observation's values): calls `hit` with
+    /// the position of the probe and the indicator. The keys of a batch of probes are made
+    /// first and their tables read after, one lookup right after another, so that the
+    /// processor overlaps their memory reads instead of waiting for each in turn.
+    pub fn candidates_of(&self, probes: &[Probe<'_>], hit: &mut dyn FnMut(usize, u32)) {
+        const BATCH: usize = 8;
         let live = |o: u32| self.shapes.get(o as usize).is_some_and(Option::is_some);
-        let mut live_hit = |o: u32| {
-            if live(o) {
-                hit(o);
+        for (b, batch) in probes.chunks(BATCH).enumerate() {
+            let mut keys: [Key<'_>; BATCH] = std::array::from_fn(|_| Key::None);
+            for (key, probe) in keys.iter_mut().zip(batch) {
+                *key = self.key(probe);
             }
-        };
+            for (i, (key, probe)) in keys.iter().zip(batch).enumerate() {
+                let at = b * BATCH + i;
+                let mut live_hit = |o: u32| {
+                    if live(o) {
+                        hit(at, o);
+                    }
+                };
+                match key {
+                    Key::None => {}
+                    Key::V4(a) => self.ips.get_v4(*a, &mut live_hit),
+                    Key::Ip(IpKey::Addr(a)) => self.ips.get(*a, &mut live_hit),
+                    Key::Ip(IpKey::Net(n, l)) => self.ips.get_within(*n, *l, &mut live_hit),
+                    Key::String { tag, hash, value } => {
+                        self.strings.get_hashed(*hash, *tag, value, &mut live_hit);
+                        if !self.regexes.is_empty() {
+                            if let Some(group) = self.regex_groups().get(tag) {
+                                // Regexes see the value as written: the evaluator confirms
+                                // by STIX's rules.
+                                for r in group.set.matches(probe.value).iter() {
+                                    live_hit(group.ords[r]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// What `probe` is looked up by.
+    fn key<'p>(&self, probe: &Probe<'p>) -> Key<'p> {
         let tag = match probe.field {
             ProbeField::Ip => {
                 if let Some(a) = keys::parse_ipv4(probe.value) {
-                    self.ips.get_v4(a, &mut live_hit);
-                    return;
+                    return Key::V4(a);
                 }
-                match parse_ip(probe.value) {
-                    Some(IpKey::Addr(a)) => self.ips.get(a, &mut live_hit),
-                    Some(IpKey::Net(n, l)) => self.ips.get_within(n, l, &mut live_hit),
-                    None => {}
-                }
-                return;
+                return parse_ip(probe.value).map_or(Key::None, Key::Ip);
             }
             ProbeField::Domain => TAG_DOMAIN,
             ProbeField::Url => TAG_URL,
@@ -252,19 +299,15 @@ impl Index {
             ProbeField::Hash => TAG_HASH,
             ProbeField::Other(name) => match self.other_tags.get(name) {
                 Some(&t) => t,
-                None => return,
+                None => return Key::None,
             },
         };
         let field = probe.field.to_field_ref();
         let value = normalise(&field, probe.value);
-        self.strings.get(tag, &value, &mut live_hit);
-        if !self.regexes.is_empty() {
-            if let Some(group) = self.regex_groups().get(&tag) {
-                // Regexes see the value as written: the evaluator confirms by STIX's rules.
-                for i in group.set.matches(probe.value).iter() {
-                    live_hit(group.ords[i]);
-                }
-            }
+        Key::String {
+            tag,
+            hash: self.strings.key(tag, value.as_bytes()),
+            value,
         }
     }
 

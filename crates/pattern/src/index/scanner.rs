@@ -68,15 +68,13 @@ impl<'i> Scanner<'i> {
         let index = self.index;
         self.seen.clear();
         self.candidates.clear();
-        for (i, probe) in probes.iter().enumerate() {
-            let seen = &mut self.seen;
-            let candidates = &mut self.candidates;
-            index.candidates(*probe, &mut |ord| {
-                if seen.insert(ord) {
-                    candidates.push((ord, i));
-                }
-            });
-        }
+        let seen = &mut self.seen;
+        let candidates = &mut self.candidates;
+        index.candidates_of(probes, &mut |i, ord| {
+            if seen.insert(ord) {
+                candidates.push((ord, i));
+            }
+        });
         for t in types.iter().filter(|_| index.has_general()) {
             for &ord in index.general(t) {
                 if self.seen.insert(ord) {

@@ -50,9 +50,10 @@ impl Hasher for PassThrough {
 type HashedMap = std::collections::HashMap<u64, Entry, std::hash::BuildHasherDefault<PassThrough>>;
 
 /// Exact string values by (tag, value), in one arena. The first entry of each key sits in
-/// the hash table itself, so a lookup that misses touches one bucket and a hit one more
-/// place (its bytes); further entries under the same key (the same value for several
-/// indicators, or a hash collision) chain through `overflow`.
+/// the hash table itself, so a lookup that misses touches its probe group's tags (and a
+/// bucket only when a tag agrees) and a hit one more place (its bytes); further entries
+/// under the same key (the same value for several indicators, or a hash collision) chain
+/// through `overflow`. The table is kept at most half as full as the map would keep it.
 #[derive(Debug)]
 pub(super) struct StringTable {
     hasher: foldhash::fast::RandomState,
@@ -72,7 +73,8 @@ impl StringTable {
         }
     }
 
-    fn key(&self, tag: u16, value: &[u8]) -> u64 {
+    /// The seeded hash `value` is filed under with `tag`.
+    pub(super) fn key(&self, tag: u16, value: &[u8]) -> u64 {
         let mut h = self.hasher.build_hasher();
         h.write_u16(tag);
         h.write(value);
@@ -92,6 +94,13 @@ impl StringTable {
             return false;
         }
         let key = self.key(tag, bytes);
+        // Room for twice the keys held: at most 7/16 of the buckets full rather than 7/8.
+        // A miss then finds another key's 7-bit tag in its probe group half as often, and
+        // each such false tag costs a read of a bucket from memory. In the scan benchmark
+        // lookups took a fifth less time for 26 more bytes per indicator (66 to 92).
+        if self.heads.capacity() < self.heads.len() * 2 + 1 {
+            self.heads.reserve(self.heads.len() + 1);
+        }
         let Some(head) = self.heads.get(&key).copied() else {
             self.arena.extend_from_slice(bytes);
             self.heads.insert(
@@ -147,9 +156,15 @@ impl StringTable {
     }
 
     /// Calls `hit` with every indicator that has `value` under `tag`.
+    #[cfg(test)]
     pub(super) fn get(&self, tag: u16, value: &str, hit: &mut dyn FnMut(u32)) {
+        self.get_hashed(self.key(tag, value.as_bytes()), tag, value, hit);
+    }
+
+    /// [`Self::get`] with the value's hash made beforehand by [`Self::key`].
+    pub(super) fn get_hashed(&self, key: u64, tag: u16, value: &str, hit: &mut dyn FnMut(u32)) {
         let bytes = value.as_bytes();
-        let Some(&head) = self.heads.get(&self.key(tag, bytes)) else {
+        let Some(&head) = self.heads.get(&key) else {
             return;
         };
         let mut e = head;

@@ -275,3 +275,67 @@ fn memory_per_exact_indicator_is_small() {
     let per = ix.heap_bytes() / 10_000;
     assert!(per < 60, "{per} bytes per IPv4 indicator");
 }
+
+#[test]
+fn exact_values_take_observation_level_ors_of_direct_brackets() {
+    let values = |text: &str| {
+        let pattern = crate::parse(text).expect("a valid pattern");
+        exact_values(&pattern)
+    };
+    assert_eq!(
+        values(
+            "[ipv4-addr:value = '198.51.100.0/24'] OR ([ipv6-addr:value = '2001:DB8::1'] OR [domain-name:value = 'a.example'])"
+        ),
+        Some(vec![
+            (Field::Ip, "198.51.100.0/24".to_owned()),
+            (Field::Ip, "2001:DB8::1".to_owned()),
+            (Field::Domain, "a.example".to_owned()),
+        ])
+    );
+    // Anything a list of values cannot express stays out.
+    for text in [
+        "[ipv4-addr:value = '198.51.100.7'] AND [domain-name:value = 'a.example']",
+        "[ipv4-addr:value = '198.51.100.7'] OR [domain-name:value LIKE '%.example']",
+        "[ipv4-addr:value = '198.51.100.7'] FOLLOWEDBY [ipv4-addr:value = '198.51.100.8']",
+        "([ipv4-addr:value = '198.51.100.7'] OR [ipv4-addr:value = '198.51.100.8']) REPEATS 2 TIMES",
+    ] {
+        assert_eq!(values(text), None, "{text}");
+    }
+}
+
+#[test]
+fn candidates_of_many_probes_name_each_probe_across_batches() {
+    let ix = index(&[
+        "[ipv4-addr:value = '198.51.100.7']",
+        "[domain-name:value = 'evil.example']",
+        "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']",
+        "[ipv6-addr:value = '2001:db8::1']",
+        "[ipv4-addr:value ISSUBSET '10.0.0.0/8']",
+        "[url:value MATCHES '^http://bad\\\\.example/']",
+    ]);
+    // Twenty probes, so three batches; hits at the edges of each.
+    let mut probes = vec![p(ProbeField::Domain, "good.example"); 20];
+    probes[0] = p(ProbeField::Ip, "198.51.100.7");
+    probes[7] = p(ProbeField::Domain, "EVIL.example.");
+    probes[8] = p(ProbeField::Hash, "D41D8CD98F00B204E9800998ECF8427E");
+    probes[15] = p(ProbeField::Ip, "2001:0db8::0001");
+    probes[16] = p(ProbeField::Ip, "10.9.8.7");
+    probes[19] = p(ProbeField::Url, "http://bad.example/x");
+    let mut found = Vec::new();
+    ix.candidates_of(&probes, &mut |at, ord| found.push((at, ord)));
+    assert_eq!(found, [(0, 0), (7, 1), (8, 2), (15, 3), (16, 4), (19, 5)]);
+    // One probe at a time, the same.
+    for (at, probe) in probes.iter().enumerate() {
+        let mut one = Vec::new();
+        ix.candidates(*probe, &mut |ord| one.push(ord));
+        let want: Vec<u32> = found
+            .iter()
+            .filter(|(a, _)| *a == at)
+            .map(|(_, o)| *o)
+            .collect();
+        assert_eq!(one, want, "probe {at}");
+    }
+    let mut none = Vec::new();
+    ix.candidates_of(&[], &mut |at, ord| none.push((at, ord)));
+    assert!(none.is_empty());
+}

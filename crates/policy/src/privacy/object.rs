@@ -347,7 +347,7 @@ impl Walk<'_> {
                 span: finding.span.clone(),
             });
         }
-        (!result.redacted.is_empty()).then(|| Value::String(result.text))
+        (!result.redacted.is_empty()).then_some(Value::String(result.text))
     }
 }
 

@@ -17,11 +17,13 @@
 //! | `/api/v1/reviews/{id}/decision` | POST | reviewers, node administrators |
 //! | `/api/v1/lookup?value=V` | GET, POST | any member (sees only what it may read) |
 //! | `/api/v1/export?format=F` | GET | any member (exports only what it may read) |
+//! | `/api/v1/warnings?limit=N&next=T` | GET | any member (lists only the flagged indicators it may read) |
 //! | `/api/v1/openapi.json` | GET | anyone |
 
 mod audit;
 mod intel;
 mod reviews;
+mod warnings;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -48,6 +50,7 @@ pub(crate) fn routes() -> Router<Hub> {
         .route("/reviews/{id}/decision", post(reviews::decide))
         .route("/lookup", get(intel::lookup_get).post(intel::lookup_post))
         .route("/export", get(intel::export))
+        .route("/warnings", get(warnings::list))
         .route("/openapi.json", get(intel::openapi))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -2,7 +2,8 @@
 //!
 //! Everything is copied as stored, not re-added: object versions keep their
 //! `date_added` (so TAXII clients' `added_after` and `next` stay valid),
-//! flags and audiences; the release record keeps its sequence numbers and
+//! flags, audiences, originals and warning-list flags (with the fingerprint
+//! of the lists they were computed with); the release record keeps its sequence numbers and
 //! hashes (so the chain verifies, and its head matches the source's);
 //! statuses, accounts, rights and tokens keep their ids.
 //!
@@ -16,6 +17,8 @@
 //! At the end [`PgStore::import_sqlite`] compares the row counts of every
 //! table and verifies the copied chain against the source's head.
 
+mod stages;
+
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
@@ -25,6 +28,7 @@ use super::{PgStore, exec, pg_err, row};
 use crate::audit::{self, AuditEntry};
 use crate::sqlite::SqliteStore;
 use crate::{Error, ErrorKind, Result};
+use stages::Stage;
 
 /// Rows per batch (and per transaction).
 const BATCH: i64 = 1000;
@@ -32,7 +36,8 @@ const BATCH: i64 = 1000;
 /// Where a copy is, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImportProgress {
-    /// What is being copied: `accounts`, `objects`, `statuses` or `audit`.
+    /// What is being copied: `accounts`, `objects`, `originals`, `warnings`,
+    /// `statuses`, `reviews` or `audit`.
     pub stage: &'static str,
     /// Rows of the large tables copied (or found already there) so far.
     pub done: u64,
@@ -65,6 +70,8 @@ const COUNTED: &[&str] = &[
     "statuses",
     "audit",
     "originals",
+    "warnings",
+    "warning_lists",
     "reviews",
 ];
 
@@ -173,10 +180,17 @@ impl PgStore {
                 .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
                 .map_err(|e| Error::backend(format!("counting {table} in the SQLite file"), e))
         };
-        let total = ["objects", "originals", "statuses", "reviews", "audit"]
-            .iter()
-            .map(|t| count(t))
-            .sum::<Result<i64>>()? as u64;
+        let total = [
+            "objects",
+            "originals",
+            "warnings",
+            "statuses",
+            "reviews",
+            "audit",
+        ]
+        .iter()
+        .map(|t| count(t))
+        .sum::<Result<i64>>()? as u64;
         self.refuse_other_chain(&source).await?;
         let mut done = 0u64;
         progress(ImportProgress {
@@ -188,6 +202,7 @@ impl PgStore {
         for (stage, copy) in [
             ("objects", Stage::Objects),
             ("originals", Stage::Originals),
+            ("warnings", Stage::Warnings),
             ("statuses", Stage::Statuses),
             ("reviews", Stage::Reviews),
             ("audit", Stage::Audit),
@@ -394,6 +409,16 @@ impl PgStore {
             ],
         )
         .await?;
+        // The source's flags come with it, so does the record of which lists
+        // they were computed with.
+        for f in read(s, "SELECT fingerprint FROM warning_lists", [])? {
+            run(
+                "INSERT INTO warning_lists (singleton, fingerprint) VALUES (1, $1)
+                 ON CONFLICT (singleton) DO UPDATE SET fingerprint = excluded.fingerprint",
+                vec![Box::new(text(&f[0]))],
+            )
+            .await?;
+        }
         tx.commit().await.map_err(pg_err(context))
     }
 
@@ -420,6 +445,12 @@ impl PgStore {
                 Box::new(json_lists(&r, 11, "grant")?),
                 Box::new(texts(&r, 12)),
                 Box::new(texts(&r, 13)),
+            ],
+            Stage::Warnings => vec![
+                Box::new(texts(&r, 1)),
+                Box::new(texts(&r, 2)),
+                Box::new(texts(&r, 3)),
+                Box::new(json_lists(&r, 4, "warning list")?),
             ],
             Stage::Statuses => (1..8)
                 .map(|i| -> Box<dyn ToSql + Sync + Send> {
@@ -531,103 +562,5 @@ impl PgStore {
             counts,
             audit_head: head,
         })
-    }
-}
-
-/// The large tables, copied in batches by their source key.
-#[derive(Debug, Clone, Copy)]
-enum Stage {
-    Objects,
-    Originals,
-    Statuses,
-    Reviews,
-    Audit,
-}
-
-impl Stage {
-    fn name(self) -> &'static str {
-        match self {
-            Stage::Objects => "objects",
-            Stage::Originals => "originals",
-            Stage::Statuses => "statuses",
-            Stage::Reviews => "reviews",
-            Stage::Audit => "the release record",
-        }
-    }
-
-    /// The SQLite read (first column: the key batches follow) and the
-    /// PostgreSQL write.
-    fn sql(self) -> (&'static str, &'static str) {
-        match self {
-            Stage::Objects => (
-                "SELECT o.seq, c.id, o.date_added, o.id, o.type, o.spec_version, o.version_key,
-                        o.version_text, o.is_first, o.is_last, o.tlp, o.grants, o.submitter, o.raw
-                 FROM objects AS o JOIN collections AS c ON c.seq = o.collection
-                 WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
-                "INSERT INTO objects (collection, date_added, id, type, spec_version, version_key,
-                                      version_text, is_first, is_last, tlp, grants, submitter, raw)
-                 SELECT c.seq, n.d, n.i, n.t, n.s, n.k, n.v, n.f, n.l, n.tlp,
-                        ARRAY(SELECT jsonb_array_elements_text(n.g::jsonb)), n.sub, n.raw
-                 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[],
-                             $6::text[], $7::text[], $8::boolean[], $9::boolean[], $10::text[],
-                             $11::text[], $12::text[], $13::text[])
-                      WITH ORDINALITY AS n (c, d, i, t, s, k, v, f, l, tlp, g, sub, raw, o)
-                 JOIN collections AS c ON c.id = n.c
-                 ORDER BY n.o
-                 ON CONFLICT DO NOTHING",
-            ),
-            Stage::Originals => (
-                "SELECT g.object, c.id, g.id, g.version_key, g.raw
-                 FROM originals AS g JOIN collections AS c ON c.seq = g.collection
-                 WHERE g.object > ?1 ORDER BY g.object LIMIT ?2",
-                "INSERT INTO originals (collection, id, version_key, object, raw)
-                 SELECT c.seq, n.i, n.k, o.seq, n.raw
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS n (c, i, k, raw)
-                 JOIN collections AS c ON c.id = n.c
-                 JOIN objects AS o
-                   ON o.id = n.i AND o.collection = c.seq AND o.version_key = n.k
-                 ON CONFLICT DO NOTHING",
-            ),
-            Stage::Reviews => (
-                "SELECT seq, id, collection, status, object_id, object_type, spec_version,
-                        version_key, version_text, tlp, grants, submitter, submitted_by,
-                        submitted_at, findings, released, original, outcome, decided_by,
-                        decided_at, note
-                 FROM reviews WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-                "INSERT INTO reviews (id, collection, status, object_id, object_type,
-                                      spec_version, version_key, version_text, tlp, grants,
-                                      submitter, submitted_by, submitted_at, findings, released,
-                                      original, outcome, decided_by, decided_at, note)
-                 SELECT r.i, r.c, r.s, r.oi, r.ot, r.sv, r.vk, r.vt, r.tlp,
-                        ARRAY(SELECT jsonb_array_elements_text(r.g::jsonb)), r.sub, r.by,
-                        r.at, r.f, r.rel, r.orig, r.out, r.dby, r.dat, r.note
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                             $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                             $11::text[], $12::text[], $13::bigint[], $14::text[], $15::text[],
-                             $16::text[], $17::text[], $18::text[], $19::bigint[], $20::text[])
-                      WITH ORDINALITY
-                      AS r (i, c, s, oi, ot, sv, vk, vt, tlp, g, sub, by, at, f, rel, orig, out,
-                            dby, dat, note, n)
-                 ORDER BY r.n
-                 ON CONFLICT DO NOTHING",
-            ),
-            Stage::Statuses => (
-                "SELECT rowid, id, collection, owner, request_timestamp, successes, failures,
-                        pendings
-                 FROM statuses WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
-                "INSERT INTO statuses
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],
-                                      $5::text[], $6::text[], $7::text[])
-                 ON CONFLICT DO NOTHING",
-            ),
-            Stage::Audit => (
-                "SELECT seq, at, actor, action, channel, detail, prev_hash, hash
-                 FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-                "INSERT INTO audit
-                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[],
-                                      $5::text[], $6::text[], $7::text[], $8::text[])
-                 ON CONFLICT DO NOTHING",
-            ),
-        }
     }
 }

@@ -43,6 +43,7 @@ mod query;
 mod review;
 mod schema;
 mod status;
+mod warnings;
 
 use std::fmt;
 
@@ -58,7 +59,7 @@ use crate::{
     Account, AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, Change,
     CollectionRecord, CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion,
     NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord,
-    StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter,
+    StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter, WarningFlag,
 };
 
 /// The advisory lock key that serialises appends to the release record
@@ -307,6 +308,48 @@ impl Store for PgStore {
         let collection = collection.to_owned();
         Box::pin(
             async move { review::originals(&self.client().await?, &collection, &versions).await },
+        )
+    }
+
+    fn warnings(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<WarningFlag>>> {
+        let collection = collection.to_owned();
+        Box::pin(async move { warnings::get(&self.client().await?, &collection, &versions).await })
+    }
+
+    fn replace_warnings(
+        &self,
+        collection: &str,
+        flags: Vec<WarningFlag>,
+    ) -> BoxFuture<'_, Result<()>> {
+        let collection = collection.to_owned();
+        Box::pin(
+            async move { warnings::replace(&mut self.client().await?, &collection, &flags).await },
+        )
+    }
+
+    fn flagged_ids(
+        &self,
+        collection: &str,
+        after: Option<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<String>>> {
+        let collection = collection.to_owned();
+        Box::pin(async move {
+            warnings::flagged_ids(&self.client().await?, &collection, after.as_deref(), limit).await
+        })
+    }
+
+    fn warning_fingerprint(&self) -> BoxFuture<'_, Result<Option<String>>> {
+        Box::pin(async move { warnings::fingerprint(&self.client().await?).await })
+    }
+
+    fn set_warning_fingerprint(&self, fingerprint: String) -> BoxFuture<'_, Result<()>> {
+        Box::pin(
+            async move { warnings::set_fingerprint(&self.client().await?, &fingerprint).await },
         )
     }
 

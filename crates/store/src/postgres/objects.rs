@@ -1,5 +1,5 @@
-//! Writing object versions: adding them (with `date_added` and the
-//! first/last flags) and deleting them.
+//! Writing object versions: adding them (with `date_added`, the first/last
+//! flags, their originals and their warning-list flags) and deleting them.
 //!
 //! **Invariant:** a `(collection, id, version_key)` is stored at most once
 //! (the unique index `objects_id` enforces it).
@@ -14,7 +14,8 @@
 //! one lookup of the versions already stored under its ids, one `INSERT …
 //! SELECT FROM unnest(…)` of the new rows (their flags computed here), and
 //! at most two `UPDATE`s clearing the flags of versions that stopped being
-//! first or last.
+//! first or last, and one insert each of the originals and warning-list
+//! flags the envelope carries.
 
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -23,6 +24,7 @@ use deadpool_postgres::{Client, GenericClient};
 
 use super::catalog::{CollectionKey, collection_key};
 use super::{audit, exec, pg_err, review, rows, status};
+use crate::warnings::normalize;
 use crate::{
     AddOutcome, AuditDraft, Error, ErrorKind, HeldVersion, Micros, NewVersion, Result,
     StatusDetail, StatusRecord, VersionFilter, VersionStamp,
@@ -68,6 +70,8 @@ struct NewRows {
     submitter: Vec<Option<String>>,
     raw: Vec<String>,
     original: Vec<Option<String>>,
+    /// The warning lists as JSON text; `None` for an unflagged version.
+    warnings: Vec<Option<String>>,
 }
 
 /// Stores `versions` in `status.collection`, holds `held` for review,
@@ -292,6 +296,11 @@ fn place(
     new.submitter.push(version.submitter.clone());
     new.raw.push(version.raw.clone());
     new.original.push(version.original.clone());
+    new.warnings.push(
+        (!version.warnings.is_empty())
+            .then(|| serde_json::to_string(&normalize(&version.warnings)).ok())
+            .flatten(),
+    );
     (AddOutcome::Added(date_added), stamp.text)
 }
 
@@ -386,6 +395,20 @@ async fn write_rows(
                ON o.id = n.id AND o.collection = $1 AND o.version_key = n.version_key
              WHERE n.original IS NOT NULL",
             &[&collection, &new.id, &new.version_key, &new.original],
+        )
+        .await?;
+    }
+    if new.warnings.iter().any(Option::is_some) {
+        exec(
+            tx,
+            "INSERT INTO warnings (collection, id, version_key, object, lists)
+             SELECT $1, n.id, n.version_key, o.seq,
+                    ARRAY(SELECT jsonb_array_elements_text(n.lists::jsonb))
+             FROM unnest($2::text[], $3::text[], $4::text[]) AS n (id, version_key, lists)
+             JOIN objects AS o
+               ON o.id = n.id AND o.collection = $1 AND o.version_key = n.version_key
+             WHERE n.lists IS NOT NULL",
+            &[&collection, &new.id, &new.version_key, &new.warnings],
         )
         .await?;
     }

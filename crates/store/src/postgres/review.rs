@@ -132,6 +132,7 @@ fn record(r: &Row) -> Result<ReviewRecord> {
             submitter: r.try_get(10).map_err(get)?,
             raw: r.try_get(14).map_err(get)?,
             original: r.try_get(15).map_err(get)?,
+            warnings: Vec::new(),
         },
         submitted_by: r.try_get(11).map_err(get)?,
         submitted_at: r.try_get(12).map_err(get)?,
@@ -233,6 +234,7 @@ pub(super) async fn decide(
             if let Some(released) = &request.released {
                 record.version.raw = released.clone();
             }
+            record.version.warnings = request.warnings.clone();
             let stored = objects::put(
                 &tx,
                 &record.collection,

@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_privacy.sql",
         include_str!("../../migrations/postgres/0003_privacy.sql"),
     ),
+    (
+        "0004_warnings.sql",
+        include_str!("../../migrations/postgres/0004_warnings.sql"),
+    ),
 ];
 
 /// The schema version after every migration has run.

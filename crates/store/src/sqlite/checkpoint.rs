@@ -18,8 +18,10 @@
 //! the copying: the background thread has already copied nearly everything,
 //! so this is short, and the writer's next commit starts the log again from
 //! its beginning. That bounds the WAL file at about [`RESTART_AT`] pages
-//! plus one batch. A mutex keeps the two from checkpointing at once (SQLite
-//! would refuse the second outright rather than wait).
+//! plus what is written while a background copy runs. A mutex keeps the
+//! two from checkpointing at once (SQLite would refuse the second outright
+//! rather than wait); the writer never waits for it, it tries again after
+//! its next batch.
 
 use std::ffi::c_int;
 use std::path::Path;
@@ -56,7 +58,15 @@ impl WalGauge {
         if self.pages.load(Ordering::Relaxed) < RESTART_AT {
             return;
         }
-        let _turn = self.checkpointing.lock().unwrap_or_else(|p| p.into_inner());
+        // While the background thread copies, the writer does not wait for
+        // it (that copy and its sync can take longer than many batches, and
+        // every caller in the next group commit would wait too): it tries
+        // again after its next batch, when the copy is likely done.
+        let _turn = match self.checkpointing.try_lock() {
+            Ok(turn) => turn,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return,
+        };
         match checkpoint(conn) {
             // Everything copied: the next write transaction rewinds the log.
             Ok((0, log, done)) if log == done => self.pages.store(0, Ordering::Relaxed),

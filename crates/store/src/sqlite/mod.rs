@@ -10,9 +10,10 @@
 //! in WAL mode that means the data is on disk. Checkpoints run on a thread
 //! of their own (see `checkpoint`).
 //!
-//! **Reads** run on `spawn_blocking` over a small pool of read-only
-//! connections. WAL lets them proceed while the writer commits, and each
-//! statement sees one committed snapshot.
+//! **Reads** run over a small pool of read-only connections, on
+//! `spawn_blocking` (short ones on the caller's thread, see `pool`). WAL
+//! lets them proceed while the writer commits, and each statement sees one
+//! committed snapshot.
 //!
 //! **Other processes** (the `charter` admin commands) may open the same file
 //! while a server runs: SQLite's file locks, WAL and a busy timeout make that
@@ -32,6 +33,7 @@ mod query;
 mod review;
 mod schema;
 mod status;
+mod warnings;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +44,7 @@ use crate::{
     CollectionRecord, CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion,
     NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord,
     StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter, VersionStamp,
+    WarningFlag,
 };
 use checkpoint::Checkpointer;
 use pool::ReadPool;
@@ -151,7 +154,7 @@ impl Store for SqliteStore {
         let (api_root, key) = (api_root.to_owned(), id_or_alias.to_owned());
         Box::pin(
             self.readers
-                .run(move |conn| catalog::collection(conn, &api_root, &key)),
+                .run_short(move |conn| catalog::collection(conn, &api_root, &key)),
         )
     }
 
@@ -205,6 +208,60 @@ impl Store for SqliteStore {
         )
     }
 
+    fn warnings(
+        &self,
+        collection: &str,
+        versions: Vec<(String, String)>,
+    ) -> BoxFuture<'_, Result<Vec<WarningFlag>>> {
+        let collection = collection.to_owned();
+        let short = versions.len() <= pool::SHORT_LIMIT;
+        let read = move |conn: &rusqlite::Connection| warnings::get(conn, &collection, &versions);
+        if short {
+            Box::pin(self.readers.run_short(read))
+        } else {
+            Box::pin(self.readers.run(read))
+        }
+    }
+
+    fn replace_warnings(
+        &self,
+        collection: &str,
+        flags: Vec<WarningFlag>,
+    ) -> BoxFuture<'_, Result<()>> {
+        let collection = collection.to_owned();
+        Box::pin(self.writer.submit(flags.len().max(1), move |conn| {
+            warnings::replace(conn, &collection, &flags)
+        }))
+    }
+
+    fn flagged_ids(
+        &self,
+        collection: &str,
+        after: Option<String>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<String>>> {
+        let collection = collection.to_owned();
+        let read = move |conn: &rusqlite::Connection| {
+            warnings::flagged_ids(conn, &collection, after.as_deref(), limit)
+        };
+        if limit <= pool::SHORT_LIMIT {
+            Box::pin(self.readers.run_short(read))
+        } else {
+            Box::pin(self.readers.run(read))
+        }
+    }
+
+    fn warning_fingerprint(&self) -> BoxFuture<'_, Result<Option<String>>> {
+        Box::pin(self.readers.run_short(warnings::fingerprint))
+    }
+
+    fn set_warning_fingerprint(&self, fingerprint: String) -> BoxFuture<'_, Result<()>> {
+        Box::pin(
+            self.writer
+                .submit(1, move |conn| warnings::set_fingerprint(conn, &fingerprint)),
+        )
+    }
+
     fn reviews(&self, query: ReviewQuery) -> BoxFuture<'_, Result<Vec<ReviewRecord>>> {
         Box::pin(self.readers.run(move |conn| review::list(conn, &query)))
     }
@@ -234,7 +291,13 @@ impl Store for SqliteStore {
     }
 
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>> {
-        Box::pin(self.readers.run(move |conn| query::run(conn, &query)))
+        // A page of a few rows through an index is a short read; larger
+        // pages go to the blocking pool.
+        if query.limit <= pool::SHORT_LIMIT {
+            Box::pin(self.readers.run_short(move |conn| query::run(conn, &query)))
+        } else {
+            Box::pin(self.readers.run(move |conn| query::run(conn, &query)))
+        }
     }
 
     fn delete_object(
@@ -401,7 +464,7 @@ impl Store for SqliteStore {
         let username = username.to_owned();
         Box::pin(
             self.readers
-                .run(move |conn| accounts::account(conn, &username)),
+                .run_short(move |conn| accounts::account(conn, &username)),
         )
     }
 
@@ -414,7 +477,10 @@ impl Store for SqliteStore {
 
     fn token(&self, id: &str) -> BoxFuture<'_, Result<Option<TokenRecord>>> {
         let id = id.to_owned();
-        Box::pin(self.readers.run(move |conn| accounts::token(conn, &id)))
+        Box::pin(
+            self.readers
+                .run_short(move |conn| accounts::token(conn, &id)),
+        )
     }
 
     fn tokens(&self, username: Option<String>) -> BoxFuture<'_, Result<Vec<TokenRecord>>> {

@@ -1,5 +1,5 @@
-//! Writing object versions: adding them (with `date_added` and the
-//! first/last flags) and deleting them.
+//! Writing object versions: adding them (with `date_added`, the first/last
+//! flags, their originals and their warning-list flags) and deleting them.
 //!
 //! **Invariant:** a `(collection, id, version_key)` is stored at most once.
 //! No unique index enforces it (see [`id_hash`] for why the id index holds
@@ -23,7 +23,7 @@ use rusqlite::{CachedStatement, Connection, OptionalExtension, params, params_fr
 use super::catalog::{CollectionKey, collection_key};
 use super::grants::{self, GrantWriter, Held};
 use super::query::Clause;
-use super::{audit, review, sql_err, status};
+use super::{audit, review, sql_err, status, warnings};
 use crate::{
     AddOutcome, AuditDraft, Error, ErrorKind, HeldVersion, Micros, NewVersion, Result,
     StatusDetail, StatusRecord, VersionFilter, VersionStamp,
@@ -167,6 +167,7 @@ struct Envelope<'c> {
     clear_first: CachedStatement<'c>,
     clear_last: CachedStatement<'c>,
     original: CachedStatement<'c>,
+    warning: CachedStatement<'c>,
 }
 
 impl<'c> Envelope<'c> {
@@ -217,6 +218,10 @@ impl<'c> Envelope<'c> {
             clear_last: conn.prepare_cached("UPDATE objects SET is_last = 0 WHERE seq = ?1")?,
             original: conn.prepare_cached(
                 "INSERT INTO originals (collection, id, version_key, object, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            warning: conn.prepare_cached(
+                "INSERT INTO warnings (collection, id, version_key, object, lists)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?,
         })
@@ -298,6 +303,15 @@ impl<'c> Envelope<'c> {
                 stamp.key,
                 seq,
                 original
+            ])?;
+        }
+        if !version.warnings.is_empty() {
+            self.warning.execute(params![
+                self.collection,
+                version.id,
+                stamp.key,
+                seq,
+                warnings::to_json(&version.warnings)
             ])?;
         }
         for (&key, &flag) in numbers.iter().zip(&flags) {

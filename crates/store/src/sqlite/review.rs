@@ -109,6 +109,7 @@ fn row_to_record(row: &Row<'_>) -> rusqlite::Result<ReviewRecord> {
             submitter: row.get(10)?,
             raw: row.get(14)?,
             original: row.get(15)?,
+            warnings: Vec::new(),
         },
         submitted_by: row.get(11)?,
         submitted_at: row.get(12)?,
@@ -191,6 +192,7 @@ pub(super) fn decide(
             if let Some(released) = &request.released {
                 record.version.raw = released.clone();
             }
+            record.version.warnings = request.warnings.clone();
             let key = collection_key(conn, &record.collection)?;
             let stored = objects::put(
                 conn,

@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_privacy.sql",
         include_str!("../../migrations/sqlite/0003_privacy.sql"),
     ),
+    (
+        "0004_warnings.sql",
+        include_str!("../../migrations/sqlite/0004_warnings.sql"),
+    ),
 ];
 
 /// The schema version after every migration has run.
