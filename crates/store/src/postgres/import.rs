@@ -160,6 +160,41 @@ fn json_lists(rows: &[Vec<rusqlite::types::Value>], i: usize, what: &str) -> Res
         .collect()
 }
 
+/// How one column of a batch is passed to PostgreSQL.
+#[derive(Debug, Clone, Copy)]
+enum Col {
+    /// Text, or NULL.
+    Text,
+    /// An integer.
+    Int,
+    /// An integer, or NULL.
+    OptInt,
+    /// A boolean stored as 0/1.
+    Bool,
+    /// A JSON list of strings, named for errors.
+    Json(&'static str),
+}
+
+use Col::Text as T;
+
+/// The array parameters of columns `from..` of a batch, one per entry of
+/// `cols`, in order.
+fn columns(rows: &[Vec<rusqlite::types::Value>], from: usize, cols: &[Col]) -> Result<Params> {
+    cols.iter()
+        .enumerate()
+        .map(|(k, col)| -> Result<Box<dyn ToSql + Sync + Send>> {
+            let i = from + k;
+            Ok(match col {
+                Col::Text => Box::new(texts(rows, i)),
+                Col::Int => Box::new(ints(rows, i)),
+                Col::OptInt => Box::new(opt_ints(rows, i)),
+                Col::Bool => Box::new(bools(rows, i)),
+                Col::Json(what) => Box::new(json_lists(rows, i, what)?),
+            })
+        })
+        .collect()
+}
+
 impl PgStore {
     /// Copies the node in the SQLite file at `path` (migrating it to the
     /// current schema first) into this database, calling `progress` as it
@@ -263,11 +298,7 @@ impl PgStore {
         run(
             "INSERT INTO api_roots SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
              ON CONFLICT DO NOTHING",
-            vec![
-                Box::new(texts(&r, 0)),
-                Box::new(texts(&r, 1)),
-                Box::new(texts(&r, 2)),
-            ],
+            columns(&r, 0, &[T, T, T])?,
         )
         .await?;
         for n in read(s, "SELECT name, country, identity_id FROM node", [])? {
@@ -295,29 +326,21 @@ impl PgStore {
                   WITH ORDINALITY AS t (i, n, c, s, k, d, a, o)
              ORDER BY o
              ON CONFLICT DO NOTHING",
-            vec![
-                Box::new(texts(&r, 0)),
-                Box::new(texts(&r, 1)),
-                Box::new(texts(&r, 2)),
-                Box::new(json_lists(&r, 3, "sectors")?),
-                Box::new(texts(&r, 4)),
-                Box::new(texts(&r, 5)),
-                Box::new(bools(&r, 6)),
-            ],
+            columns(&r, 0, &[T, T, T, Col::Json("sectors"), T, T, Col::Bool])?,
         )
         .await?;
         let r = read(s, "SELECT id, name FROM communities ORDER BY seq", [])?;
         run(
             "INSERT INTO communities (id, name) SELECT * FROM unnest($1::text[], $2::text[])
              ON CONFLICT DO NOTHING",
-            vec![Box::new(texts(&r, 0)), Box::new(texts(&r, 1))],
+            columns(&r, 0, &[T, T])?,
         )
         .await?;
         let r = read(s, "SELECT community, org FROM community_members", [])?;
         run(
             "INSERT INTO community_members SELECT * FROM unnest($1::text[], $2::text[])
              ON CONFLICT DO NOTHING",
-            vec![Box::new(texts(&r, 0)), Box::new(texts(&r, 1))],
+            columns(&r, 0, &[T, T])?,
         )
         .await?;
         let r = read(
@@ -336,18 +359,22 @@ impl PgStore {
                   WITH ORDINALITY AS x (i, r, t, d, a, m, l, c, tlp, p, n)
              ORDER BY n
              ON CONFLICT DO NOTHING",
-            vec![
-                Box::new(texts(&r, 0)),
-                Box::new(texts(&r, 1)),
-                Box::new(texts(&r, 2)),
-                Box::new(texts(&r, 3)),
-                Box::new(texts(&r, 4)),
-                Box::new(json_lists(&r, 5, "media type")?),
-                Box::new(ints(&r, 6)),
-                Box::new(texts(&r, 7)),
-                Box::new(texts(&r, 8)),
-                Box::new(bools(&r, 9)),
-            ],
+            columns(
+                &r,
+                0,
+                &[
+                    T,
+                    T,
+                    T,
+                    T,
+                    T,
+                    Col::Json("media type"),
+                    Col::Int,
+                    T,
+                    T,
+                    Col::Bool,
+                ],
+            )?,
         )
         .await?;
         let r = read(
@@ -359,13 +386,7 @@ impl PgStore {
             "INSERT INTO users (username, password_hash, role, org, disabled)
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[])
              ON CONFLICT DO NOTHING",
-            vec![
-                Box::new(texts(&r, 0)),
-                Box::new(texts(&r, 1)),
-                Box::new(texts(&r, 2)),
-                Box::new(texts(&r, 3)),
-                Box::new(bools(&r, 4)),
-            ],
+            columns(&r, 0, &[T, T, T, T, Col::Bool])?,
         )
         .await?;
         let r = read(
@@ -380,12 +401,7 @@ impl PgStore {
              FROM unnest($1::text[], $2::text[], $3::boolean[], $4::boolean[]) AS x (u, i, r, w)
              JOIN collections AS c ON c.id = x.i
              ON CONFLICT DO NOTHING",
-            vec![
-                Box::new(texts(&r, 0)),
-                Box::new(texts(&r, 1)),
-                Box::new(bools(&r, 2)),
-                Box::new(bools(&r, 3)),
-            ],
+            columns(&r, 0, &[T, T, Col::Bool, Col::Bool])?,
         )
         .await?;
         let r = read(
@@ -398,15 +414,7 @@ impl PgStore {
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
                                   $6::bigint[], $7::boolean[])
              ON CONFLICT DO NOTHING",
-            vec![
-                Box::new(texts(&r, 0)),
-                Box::new(texts(&r, 1)),
-                Box::new(texts(&r, 2)),
-                Box::new(texts(&r, 3)),
-                Box::new(ints(&r, 4)),
-                Box::new(opt_ints(&r, 5)),
-                Box::new(bools(&r, 6)),
-            ],
+            columns(&r, 0, &[T, T, T, T, Col::Int, Col::OptInt, Col::Bool])?,
         )
         .await?;
         // The source's flags come with it, so does the record of which lists
@@ -431,59 +439,35 @@ impl PgStore {
             return Ok((after, 0));
         };
         let params: Params = match stage {
-            Stage::Objects => vec![
-                Box::new(texts(&r, 1)),
-                Box::new(ints(&r, 2)),
-                Box::new(texts(&r, 3)),
-                Box::new(texts(&r, 4)),
-                Box::new(texts(&r, 5)),
-                Box::new(texts(&r, 6)),
-                Box::new(texts(&r, 7)),
-                Box::new(bools(&r, 8)),
-                Box::new(bools(&r, 9)),
-                Box::new(texts(&r, 10)),
-                Box::new(json_lists(&r, 11, "grant")?),
-                Box::new(texts(&r, 12)),
-                Box::new(texts(&r, 13)),
-            ],
-            Stage::Warnings => vec![
-                Box::new(texts(&r, 1)),
-                Box::new(texts(&r, 2)),
-                Box::new(texts(&r, 3)),
-                Box::new(json_lists(&r, 4, "warning list")?),
-            ],
-            Stage::Statuses => (1..8)
-                .map(|i| -> Box<dyn ToSql + Sync + Send> {
-                    if i == 4 {
-                        Box::new(ints(&r, i))
-                    } else {
-                        Box::new(texts(&r, i))
-                    }
-                })
-                .collect(),
-            Stage::Originals => vec![
-                Box::new(texts(&r, 1)),
-                Box::new(texts(&r, 2)),
-                Box::new(texts(&r, 3)),
-                Box::new(texts(&r, 4)),
-            ],
-            Stage::Reviews => (1..21)
-                .map(|i| -> Box<dyn ToSql + Sync + Send> {
-                    match i {
-                        13 | 19 => Box::new(opt_ints(&r, i)),
-                        _ => Box::new(texts(&r, i)),
-                    }
-                })
-                .collect(),
-            Stage::Audit => (0..8)
-                .map(|i| -> Box<dyn ToSql + Sync + Send> {
-                    if i < 2 {
-                        Box::new(ints(&r, i))
-                    } else {
-                        Box::new(texts(&r, i))
-                    }
-                })
-                .collect(),
+            Stage::Objects => columns(
+                &r,
+                1,
+                &[
+                    T,
+                    Col::Int,
+                    T,
+                    T,
+                    T,
+                    T,
+                    T,
+                    Col::Bool,
+                    Col::Bool,
+                    T,
+                    Col::Json("grant"),
+                    T,
+                    T,
+                ],
+            )?,
+            Stage::Warnings => columns(&r, 1, &[T, T, T, Col::Json("warning list")])?,
+            Stage::Statuses => columns(&r, 1, &[T, T, T, Col::Int, T, T, T])?,
+            Stage::Originals => columns(&r, 1, &[T, T, T, T])?,
+            // Twenty columns, two of them integers that may be NULL.
+            Stage::Reviews => {
+                let mut cols = [T; 20];
+                (cols[12], cols[18]) = (Col::OptInt, Col::OptInt);
+                columns(&r, 1, &cols)?
+            }
+            Stage::Audit => columns(&r, 0, &[Col::Int, Col::Int, T, T, T, T, T, T])?,
         };
         let mut client = self.client().await?;
         let context = format!("copying {}", stage.name());
