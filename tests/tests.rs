@@ -8,6 +8,8 @@ mod audit;
 mod cli;
 mod durability;
 mod members;
+#[path = "../crates/store/tests/pg_server.rs"]
+mod pg_server;
 mod postgres;
 mod privacy;
 mod scan;

@@ -267,9 +267,7 @@ pub fn data_file(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The environment variable naming the PostgreSQL server tests use (a URL
-/// of a database to connect to for creating theirs).
-pub const PG_ENV: &str = "CHARTER_TEST_PG";
+use crate::pg_server::{pg_admin_url, pg_create_database, pg_drop_database, pg_url_for};
 
 /// A PostgreSQL database of one test's own, dropped with it.
 pub struct PgDatabase {
@@ -278,57 +276,13 @@ pub struct PgDatabase {
     pub url: String,
 }
 
-fn pg_admin_url() -> String {
-    std::env::var(PG_ENV)
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// Runs `sql` on the server's administrative database.
-fn pg_admin(sql: String) -> Result<(), String> {
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        runtime.block_on(async {
-            let (client, connection) =
-                tokio_postgres::connect(&pg_admin_url(), tokio_postgres::NoTls)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            let driver = tokio::spawn(connection);
-            let result = client.batch_execute(&sql).await.map_err(|e| e.to_string());
-            drop(client);
-            let _ = driver.await;
-            result
-        })
-    })
-    .join()
-    .map_err(|_| "the PostgreSQL admin thread panicked".to_owned())?
-}
-
 impl PgDatabase {
     /// Creates an empty database; `None`, after saying so loudly, when the
     /// server cannot be reached outside CI (in CI, `CI=true`, that fails).
     pub fn create() -> Option<PgDatabase> {
-        let name = format!("charter_it_{}", uuid::Uuid::new_v4().simple());
-        match pg_admin(format!("CREATE DATABASE {name}")) {
-            Ok(()) => {
-                let admin = pg_admin_url();
-                let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-                let url = format!("{base}/{name}");
-                Some(PgDatabase { name, url })
-            }
-            Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!("PostgreSQL at {} is required in CI: {e}", pg_admin_url())
-            }
-            Err(e) => {
-                eprintln!(
-                    "!!! NOT RUN on PostgreSQL: cannot reach {} ({e}); set {PG_ENV}",
-                    pg_admin_url()
-                );
-                None
-            }
-        }
+        let name = pg_create_database("charter_it")?;
+        let url = pg_url_for(&pg_admin_url(), &name);
+        Some(PgDatabase { name, url })
     }
 
     /// Runs SQL on this database (to inspect or disturb it behind the
@@ -365,11 +319,6 @@ impl PgDatabase {
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        if let Err(e) = pg_admin(format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            self.name
-        )) {
-            eprintln!("cannot drop the test database {}: {e}", self.name);
-        }
+        pg_drop_database(&self.name);
     }
 }

@@ -26,6 +26,7 @@
 //! - `postgres`: what only the PostgreSQL backend promises (schema versions,
 //!   index plans after `ANALYZE`, several handles on one database).
 
+mod pg_server;
 #[macro_use]
 mod util;
 
