@@ -8,6 +8,8 @@
 //! * Equality and `IN` on IP addresses (and CIDR blocks, also through `ISSUBSET`), domain
 //!   names, URLs, e-mail addresses, hashes of every algorithm and any other property go to
 //!   hash tables ([`tables`]); IPv4 keys are `u32`, blocks sit in one table per prefix length.
+//!   A Bloom filter ([`filter`]) of every exact IPv4 and string key answers most misses
+//!   before any table is read.
 //! * `LIKE` and `MATCHES` go to one regex set per property, whose engine runs literal
 //!   prefilters before any automaton.
 //! * A pattern with no anchor (`file:size > 10`, `NOT`, `!=`) is filed under the object
@@ -26,6 +28,7 @@
 //! a pattern that needs it (an `AND` inside brackets, a regular expression) decides by them.
 
 mod compile;
+mod filter;
 pub mod keys;
 mod scanner;
 mod tables;
@@ -103,6 +106,8 @@ impl ProbeField<'_> {
 pub struct Index {
     strings: tables::StringTable,
     ips: tables::IpTable,
+    /// Every exact string and IPv4 key, so that most misses never reach the tables.
+    filter: filter::Filter,
     other_tags: HashMap<Box<str>, u16>,
     regexes: Vec<RegexAnchor>,
     regex_sets: OnceLock<HashMap<u16, RegexGroup>>,
@@ -156,6 +161,7 @@ impl Index {
         Index {
             strings: tables::StringTable::new(),
             ips: tables::IpTable::default(),
+            filter: filter::Filter::default(),
             other_tags: HashMap::default(),
             regexes: Vec::new(),
             regex_sets: OnceLock::new(),
@@ -215,6 +221,28 @@ impl Index {
         self.ips.retain(&keep);
         self.shapes = shapes;
         self.removed = 0;
+        self.rebuild_filter(0);
+    }
+
+    /// Files the hash of an exact key in the filter, growing it first when it is full.
+    fn filter_insert(&mut self, hash: u64) {
+        if !self.filter.has_room() {
+            self.rebuild_filter(1);
+        }
+        self.filter.insert(hash);
+    }
+
+    /// A new filter holding every key of the tables, with room for `more`.
+    fn rebuild_filter(&mut self, more: usize) {
+        let held = self.strings.keys() + self.ips.v4_keys().len();
+        let mut filter = filter::Filter::with_capacity(filter::Filter::grown(held + more));
+        for hash in self.strings.hashes() {
+            filter.insert(hash);
+        }
+        for a in self.ips.v4_keys() {
+            filter.insert(self.strings.hash_v4(a));
+        }
+        self.filter = filter;
     }
 
     /// Whether `ord` is in the index.
@@ -245,8 +273,10 @@ impl Index {
 
     /// [`Self::candidates`] of several probes (an observation's values): calls `hit` with
     /// the position of the probe and the indicator. The keys of a batch of probes are made
-    /// first and their tables read after, one lookup right after another, so that the
-    /// processor overlaps their memory reads instead of waiting for each in turn.
+    /// first and their lookups run after, one right after another, so that the processor
+    /// overlaps their memory reads instead of waiting for each in turn. An exact IPv4 or
+    /// string key is tested against the [`filter`] first; the tables are read only when it
+    /// passes.
     pub fn candidates_of(&self, probes: &[Probe<'_>], hit: &mut dyn FnMut(usize, u32)) {
         const BATCH: usize = 8;
         let live = |o: u32| self.shapes.get(o as usize).is_some_and(Option::is_some);
@@ -264,11 +294,18 @@ impl Index {
                 };
                 match key {
                     Key::None => {}
-                    Key::V4(a) => self.ips.get_v4(*a, &mut live_hit),
+                    Key::V4(a) => {
+                        if self.filter.may_contain(self.strings.hash_v4(*a)) {
+                            self.ips.get_v4(*a, &mut live_hit);
+                        }
+                        self.ips.get_v4_nets(*a, &mut live_hit);
+                    }
                     Key::Ip(IpKey::Addr(a)) => self.ips.get(*a, &mut live_hit),
                     Key::Ip(IpKey::Net(n, l)) => self.ips.get_within(*n, *l, &mut live_hit),
                     Key::String { tag, hash, value } => {
-                        self.strings.get_hashed(*hash, *tag, value, &mut live_hit);
+                        if self.filter.may_contain(*hash) {
+                            self.strings.get_hashed(*hash, *tag, value, &mut live_hit);
+                        }
                         if !self.regexes.is_empty() {
                             if let Some(group) = self.regex_groups().get(tag) {
                                 // Regexes see the value as written: the evaluator confirms
@@ -336,6 +373,7 @@ impl Index {
     pub fn heap_bytes(&self) -> usize {
         self.strings.heap_bytes()
             + self.ips.heap_bytes()
+            + self.filter.heap_bytes()
             + self.shapes.capacity() * std::mem::size_of::<Option<Shape>>()
             + self.regexes.len() * std::mem::size_of::<RegexAnchor>()
             + tables::map_bytes(&self.patterns)
@@ -392,7 +430,12 @@ impl Index {
 
     fn add_ip(&mut self, key: IpKey, ord: u32) {
         match key {
-            IpKey::Addr(a) => self.ips.insert_addr(a, ord),
+            IpKey::Addr(a) => {
+                self.ips.insert_addr(a, ord);
+                if let IpAddr::V4(v4) = a {
+                    self.filter_insert(self.strings.hash_v4(u32::from(v4)));
+                }
+            }
             IpKey::Net(n, l) => self.ips.insert_net(n, l, ord),
         }
     }
@@ -402,7 +445,11 @@ impl Index {
             return false;
         };
         let value = normalise(field, value);
-        self.strings.insert(tag, &value, ord)
+        if !self.strings.insert(tag, &value, ord) {
+            return false;
+        }
+        self.filter_insert(self.strings.key(tag, value.as_bytes()));
+        true
     }
 
     fn add_regex(&mut self, field: &Field, regex: regex::Regex, ord: u32) -> bool {

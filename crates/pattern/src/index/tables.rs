@@ -81,6 +81,21 @@ impl StringTable {
         h.finish()
     }
 
+    /// The seeded hash of an IPv4 key, for the filter in front of the address table.
+    pub(super) fn hash_v4(&self, a: u32) -> u64 {
+        self.hasher.hash_one(a)
+    }
+
+    /// The number of distinct keys held.
+    pub(super) fn keys(&self) -> usize {
+        self.heads.len()
+    }
+
+    /// The hash of every distinct key held.
+    pub(super) fn hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.heads.keys().copied()
+    }
+
     /// Adds `value` under `tag` for indicator `ord`. `false` when the value is too long for
     /// the table (over 65,535 bytes) or the arena is full; the caller then evaluates the
     /// indicator generally.
@@ -270,11 +285,20 @@ impl IpTable {
         }
     }
 
-    /// [`Self::get`] for an IPv4 address given as its `u32`.
+    /// Every IPv4 address held (not blocks).
+    pub(super) fn v4_keys(&self) -> impl ExactSizeIterator<Item = u32> + '_ {
+        self.v4.keys().copied()
+    }
+
+    /// The indicators naming exactly the IPv4 address `a` (given as its `u32`).
     pub(super) fn get_v4(&self, a: u32, hit: &mut dyn FnMut(u32)) {
         if let Some(&h) = self.v4.get(&a) {
             self.walk(h, hit);
         }
+    }
+
+    /// The indicators naming an IPv4 block that holds `a`.
+    pub(super) fn get_v4_nets(&self, a: u32, hit: &mut dyn FnMut(u32)) {
         for (len, table) in &self.nets4 {
             let m = if *len == 0 {
                 0

@@ -339,3 +339,94 @@ fn candidates_of_many_probes_name_each_probe_across_batches() {
     ix.candidates_of(&[], &mut |at, ord| none.push((at, ord)));
     assert!(none.is_empty());
 }
+
+#[test]
+fn the_filter_keeps_every_key_through_growth_removal_and_compaction() {
+    // Thousands of keys of each kind grow the filter several times over; removing most of
+    // them compacts the tables and rebuilds it. Every key still held must reach its table,
+    // every removed one must not match, and a block behind an address the filter does not
+    // hold must still be found.
+    let n: u32 = 3_000;
+    let mut ix = Index::new();
+    let mut ords = Vec::new();
+    for i in 0..n {
+        let (a, b) = (i / 250, i % 250);
+        let ip = ix.insert(
+            &crate::validate(&format!("[ipv4-addr:value = '203.0.{a}.{b}']")).expect("test value"),
+        );
+        let name = ix.insert(
+            &crate::validate(&format!("[domain-name:value = 'host{i}.example']"))
+                .expect("test value"),
+        );
+        let hash = ix.insert(
+            &crate::validate(&format!("[file:hashes.MD5 = '{i:032x}']")).expect("test value"),
+        );
+        ords.push((i, ip, name, hash));
+    }
+    let block = ix.insert(
+        &crate::validate("[ipv4-addr:value ISSUBSET '198.51.100.0/24']").expect("test value"),
+    );
+    let bytes_grown = ix.filter.heap_bytes();
+    assert!(
+        bytes_grown >= (3 * n as usize) * 10 / 8,
+        "filter sized for its keys: {bytes_grown}"
+    );
+
+    let probe = |ix: &Index, i: u32| {
+        let (a, b) = (i / 250, i % 250);
+        let (ip, name, hash) = (
+            format!("203.0.{a}.{b}"),
+            format!("HOST{i}.example"),
+            format!("{i:032X}"),
+        );
+        let probes = [
+            Probe {
+                field: ProbeField::Ip,
+                value: &ip,
+            },
+            Probe {
+                field: ProbeField::Domain,
+                value: &name,
+            },
+            Probe {
+                field: ProbeField::Hash,
+                value: &hash,
+            },
+        ];
+        let mut out = Vec::new();
+        ix.candidates_of(&probes, &mut |_, o| out.push(o));
+        out.sort_unstable();
+        out
+    };
+    for &(i, ip, name, hash) in &ords {
+        assert_eq!(probe(&ix, i), [ip, name, hash], "value {i}");
+    }
+    for &(i, ip, name, hash) in &ords {
+        if i % 4 != 0 {
+            ix.remove(ip);
+            ix.remove(name);
+            ix.remove(hash);
+        }
+    }
+    assert!(
+        ix.filter.heap_bytes() < bytes_grown,
+        "compaction rebuilt the filter smaller"
+    );
+    for &(i, ip, name, hash) in &ords {
+        let want = if i % 4 == 0 {
+            vec![ip, name, hash]
+        } else {
+            vec![]
+        };
+        assert_eq!(probe(&ix, i), want, "value {i} after removals");
+    }
+    assert_eq!(
+        scan_one(&ix, &[p(ProbeField::Ip, "198.51.100.77")], &[], json!(null)),
+        [block]
+    );
+    assert_eq!(
+        probe(&ix, n + 7),
+        Vec::<u32>::new(),
+        "a value never inserted"
+    );
+}
