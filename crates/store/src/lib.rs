@@ -54,6 +54,7 @@ mod members;
 pub mod postgres;
 mod review;
 pub mod sqlite;
+mod status;
 mod timestamp;
 mod warnings;
 
@@ -65,6 +66,7 @@ pub use members::{
 pub use review::{
     DecideReview, HeldVersion, ReviewDecision, ReviewOutcome, ReviewQuery, ReviewRecord,
 };
+pub use status::{StatusDetail, StatusRecord};
 pub use warnings::WarningFlag;
 
 /// A boxed, sendable future: the return type of every [`Store`] method.
@@ -290,36 +292,6 @@ pub struct Change {
 /// behind receives [`tokio::sync::broadcast::error::RecvError::Lagged`] and
 /// should catch up with an ordinary query from its last `date_added`.
 pub type ChangeReceiver = tokio::sync::broadcast::Receiver<Change>;
-
-/// A per-object line in a status resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusDetail {
-    /// The object's id (or a placeholder when the object had no usable id).
-    pub id: String,
-    /// The object's version text.
-    pub version: String,
-    /// Why it failed, for failures.
-    pub message: Option<String>,
-}
-
-/// A TAXII status resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusRecord {
-    /// The status id (a UUID in text form).
-    pub id: String,
-    /// The collection the request wrote to.
-    pub collection: String,
-    /// The user who made the request.
-    pub owner: String,
-    /// When the request was received.
-    pub request_timestamp: Micros,
-    /// Objects stored (or already present).
-    pub successes: Vec<StatusDetail>,
-    /// Objects rejected, each with its reason.
-    pub failures: Vec<StatusDetail>,
-    /// Objects not yet processed.
-    pub pendings: Vec<StatusDetail>,
-}
 
 /// Persistence for one node. Object-safe: held as `Arc<dyn Store>`.
 pub trait Store: Send + Sync {
