@@ -58,7 +58,7 @@ mod status;
 mod timestamp;
 mod warnings;
 
-pub use audit::{AuditDraft, AuditEntry, AuditProblem, AuditProblemKind};
+pub use audit::{AuditDraft, AuditEntry, AuditProblem, AuditProblemKind, DeletionAudit};
 pub use error::{Error, ErrorKind};
 pub use members::{
     Account, CommunityRecord, NodeRecord, OrgRecord, Permission, Role, TokenRecord, UserRecord,
@@ -420,15 +420,23 @@ pub trait Store: Send + Sync {
     /// Runs a query; see [`ObjectQuery`]. Fails with
     /// [`ErrorKind::NotFound`] if the collection does not exist.
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>>;
-    /// Deletes the versions of `id` selected by `versions` from a collection;
-    /// returns how many were removed (an empty filter selects none). The
-    /// remaining versions' first and last are recomputed. Fails with
-    /// [`ErrorKind::NotFound`] if the collection does not exist.
+    /// Deletes the versions of `id` selected by `versions` from a collection
+    /// and records the deletion, in one transaction committed before the
+    /// future resolves; returns how many versions were removed (an empty
+    /// filter selects none). The remaining versions' first and last are
+    /// recomputed. When at least one version was removed, `audit` is called
+    /// with their number and the drafts it returns are appended to the
+    /// release record (as [`Store::append_audit`] does) in that transaction;
+    /// when none was, it is not called and nothing is written.
+    ///
+    /// Fails, writing nothing, with [`ErrorKind::NotFound`] if the
+    /// collection does not exist.
     fn delete_object(
         &self,
         collection: &str,
         id: &str,
         versions: VersionFilter,
+        audit: DeletionAudit,
     ) -> BoxFuture<'_, Result<u64>>;
     /// A status resource by id.
     fn status(&self, id: &str) -> BoxFuture<'_, Result<Option<StatusRecord>>>;
