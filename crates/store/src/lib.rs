@@ -556,6 +556,16 @@ pub trait Store: Send + Sync {
         after: Option<i64>,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<AuditEntry>>>;
+    /// Up to `limit` entries whose action is `action`, with sequence
+    /// numbers greater than `after` (from the first when `None`), in
+    /// sequence order. Served by an index on `(action, seq)`: entries of
+    /// other actions are not read.
+    fn audit_entries_of(
+        &self,
+        action: &str,
+        after: Option<i64>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<AuditEntry>>>;
     /// The sequence number and hash of the last entry; `None` while the
     /// record is empty.
     fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>>;

@@ -105,6 +105,13 @@ storetest!(a_deletion_writes_its_entries_in_the_chain, |store: Arc<
         store.audit_head().await.expect("head"),
         Some((deletion.seq, deletion.hash.clone()))
     );
+    assert_eq!(
+        store
+            .audit_entries_of("delete", None, 10)
+            .await
+            .expect("deletions"),
+        std::slice::from_ref(deletion)
+    );
 
     // Several entries are appended in order; later appends link to them.
     let removed = store

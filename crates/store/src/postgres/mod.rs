@@ -538,6 +538,19 @@ impl Store for PgStore {
         Box::pin(async move { audit::entries(&self.client().await?, after, limit).await })
     }
 
+    fn audit_entries_of(
+        &self,
+        action: &str,
+        after: Option<i64>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<AuditEntry>>> {
+        let action = action.to_owned();
+        Box::pin(async move {
+            let client = self.client().await?;
+            audit::entries_of(&client, &action, after, limit).await
+        })
+    }
+
     fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>> {
         Box::pin(async move { audit::head(&self.client().await?).await })
     }

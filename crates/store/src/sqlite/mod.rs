@@ -516,6 +516,19 @@ impl Store for SqliteStore {
         )
     }
 
+    fn audit_entries_of(
+        &self,
+        action: &str,
+        after: Option<i64>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<AuditEntry>>> {
+        let action = action.to_owned();
+        Box::pin(
+            self.readers
+                .run(move |conn| audit::entries_of(conn, &action, after, limit)),
+        )
+    }
+
     fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>> {
         Box::pin(self.readers.run(audit::head))
     }
