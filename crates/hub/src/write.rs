@@ -471,8 +471,9 @@ impl Hub {
     }
 
     /// Deletes the selected versions of an object, recorded in the release
-    /// record in the same transaction. Only node administrators may delete: a member could otherwise
-    /// remove (or probe for) versions outside its audience.
+    /// record in the same transaction. Only node administrators may delete:
+    /// a member could otherwise remove (or probe for) versions outside its
+    /// audience.
     pub async fn delete_object(
         &self,
         viewer: &Viewer,
