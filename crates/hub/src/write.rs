@@ -21,7 +21,8 @@ use charter_intel::warninglists::WarningLists;
 use charter_policy::{Audience, Grant, TlpLevel};
 use charter_stix::{Severity, StixObject};
 use charter_store::{
-    CollectionRecord, HeldVersion, NewVersion, StatusRecord, VersionFilter, VersionStamp,
+    AuditDraft, CollectionRecord, DeletionAudit, HeldVersion, NewVersion, StatusRecord,
+    VersionFilter, VersionStamp,
 };
 use serde_json::json;
 use serde_json::value::RawValue;
@@ -469,9 +470,10 @@ impl Hub {
         Ok(Released::grant(status))
     }
 
-    /// Deletes the selected versions of an object; recorded in the release
-    /// record. Only node administrators may delete: a member could otherwise
-    /// remove (or probe for) versions outside its audience.
+    /// Deletes the selected versions of an object, recorded in the release
+    /// record in the same transaction. Only node administrators may delete:
+    /// a member could otherwise remove (or probe for) versions outside its
+    /// audience.
     pub async fn delete_object(
         &self,
         viewer: &Viewer,
@@ -494,19 +496,29 @@ impl Hub {
             all: true,
             ..Default::default()
         });
+        // The entry is made in the deletion's transaction, which alone knows
+        // how many versions it removed, and is not made when it removed none.
+        // Lookup indexes find deletions by it (`lookup::DELETE_ACTION`).
+        let entry = draft(
+            viewer,
+            crate::lookup::DELETE_ACTION,
+            serde_json::Value::Null,
+        );
+        let (collection, object) = (info.record.id.clone(), id.to_owned());
+        let entries: DeletionAudit = Box::new(move |removed| {
+            let detail = json!({ "collection": collection, "id": object, "removed": removed });
+            vec![AuditDraft {
+                detail: detail.to_string(),
+                ..entry
+            }]
+        });
         let removed = self
             .store()
-            .delete_object(&info.record.id, id, versions)
+            .delete_object(&info.record.id, id, versions, entries)
             .await?;
         if removed == 0 {
             return Err(Error::not_found(format!("object '{id}'")));
         }
-        // Lookup indexes find deletions by this entry (`lookup::DELETE_ACTION`).
-        self.record(
-            viewer,
-            crate::lookup::DELETE_ACTION,
-            json!({ "collection": info.record.id, "id": id, "removed": removed }),
-        )
-        .await
+        Ok(())
     }
 }

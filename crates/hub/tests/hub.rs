@@ -325,3 +325,84 @@ async fn envelopes_over_the_limit_are_refused_whole() {
         .expect("read");
     assert!(page.get().objects.is_empty());
 }
+
+#[tokio::test]
+async fn a_deletion_is_recorded_with_it_and_one_of_nothing_is_not() {
+    let f = fixture().await;
+    let op = Viewer::node_operator();
+    let versions = ["2026-01-02T00:00:00.000Z", "2026-01-03T00:00:00.000Z"];
+    for modified in versions {
+        let batch = vec![raw(indicator(1, modified))];
+        f.hub
+            .add_objects(&op, "default", "default", batch, &Submission::default())
+            .await
+            .expect("accepted");
+    }
+    let entries = || async {
+        f.hub
+            .audit_entries(&op, None, 1_000)
+            .await
+            .expect("entries")
+            .into_inner()
+    };
+    let before = entries().await;
+    let id = indicator(1, versions[0])["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let err = f
+        .hub
+        .delete_object(&op, "default", "default", "indicator--nothing", None)
+        .await
+        .expect_err("nothing to delete");
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(
+        entries().await,
+        before,
+        "a deletion of nothing is not recorded"
+    );
+
+    f.hub
+        .delete_object(&op, "default", "default", &id, None)
+        .await
+        .expect("deleted");
+    let after = entries().await;
+    assert_eq!(
+        after.len(),
+        before.len() + 1,
+        "one entry, with the deletion"
+    );
+    let entry = after.last().expect("an entry");
+    let collection = f
+        .hub
+        .collection(&op, "default", "default")
+        .await
+        .expect("the collection")
+        .into_inner()
+        .record
+        .id;
+    assert_eq!(
+        (
+            entry.action.as_str(),
+            entry.actor.as_str(),
+            entry.channel.as_str()
+        ),
+        ("delete", op.username(), op.channel().as_str())
+    );
+    assert_eq!(
+        entry.detail,
+        format!(r#"{{"collection":"{collection}","id":"{id}","removed":2}}"#)
+    );
+    let report = f.hub.verify_audit(&op).await.expect("verified");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.head, Some((entry.seq, entry.hash.clone())));
+
+    let err = f
+        .hub
+        .delete_object(&op, "default", "default", &id, None)
+        .await
+        .expect_err("already deleted");
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert_eq!(entries().await, after);
+}

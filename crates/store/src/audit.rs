@@ -39,6 +39,13 @@ pub struct AuditDraft {
     pub detail: String,
 }
 
+/// The release-record entries of a deletion, made once the number of
+/// versions it removed is known. [`crate::Store::delete_object`] calls it
+/// inside its transaction with that number, only when it is at least one,
+/// and appends the drafts it returns in the same transaction, so a deletion
+/// is never committed without its entries nor its entries without it.
+pub type DeletionAudit = Box<dyn FnOnce(u64) -> Vec<AuditDraft> + Send>;
+
 /// A stored entry of the release record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {

@@ -54,10 +54,11 @@ mod members;
 pub mod postgres;
 mod review;
 pub mod sqlite;
+mod status;
 mod timestamp;
 mod warnings;
 
-pub use audit::{AuditDraft, AuditEntry, AuditProblem, AuditProblemKind};
+pub use audit::{AuditDraft, AuditEntry, AuditProblem, AuditProblemKind, DeletionAudit};
 pub use error::{Error, ErrorKind};
 pub use members::{
     Account, CommunityRecord, NodeRecord, OrgRecord, Permission, Role, TokenRecord, UserRecord,
@@ -65,6 +66,7 @@ pub use members::{
 pub use review::{
     DecideReview, HeldVersion, ReviewDecision, ReviewOutcome, ReviewQuery, ReviewRecord,
 };
+pub use status::{StatusDetail, StatusRecord};
 pub use warnings::WarningFlag;
 
 /// A boxed, sendable future: the return type of every [`Store`] method.
@@ -291,36 +293,6 @@ pub struct Change {
 /// should catch up with an ordinary query from its last `date_added`.
 pub type ChangeReceiver = tokio::sync::broadcast::Receiver<Change>;
 
-/// A per-object line in a status resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusDetail {
-    /// The object's id (or a placeholder when the object had no usable id).
-    pub id: String,
-    /// The object's version text.
-    pub version: String,
-    /// Why it failed, for failures.
-    pub message: Option<String>,
-}
-
-/// A TAXII status resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusRecord {
-    /// The status id (a UUID in text form).
-    pub id: String,
-    /// The collection the request wrote to.
-    pub collection: String,
-    /// The user who made the request.
-    pub owner: String,
-    /// When the request was received.
-    pub request_timestamp: Micros,
-    /// Objects stored (or already present).
-    pub successes: Vec<StatusDetail>,
-    /// Objects rejected, each with its reason.
-    pub failures: Vec<StatusDetail>,
-    /// Objects not yet processed.
-    pub pendings: Vec<StatusDetail>,
-}
-
 /// Persistence for one node. Object-safe: held as `Arc<dyn Store>`.
 pub trait Store: Send + Sync {
     /// Creates an API root; fails with [`ErrorKind::Conflict`] if the name is taken.
@@ -448,15 +420,23 @@ pub trait Store: Send + Sync {
     /// Runs a query; see [`ObjectQuery`]. Fails with
     /// [`ErrorKind::NotFound`] if the collection does not exist.
     fn query(&self, query: ObjectQuery) -> BoxFuture<'_, Result<Page>>;
-    /// Deletes the versions of `id` selected by `versions` from a collection;
-    /// returns how many were removed (an empty filter selects none). The
-    /// remaining versions' first and last are recomputed. Fails with
-    /// [`ErrorKind::NotFound`] if the collection does not exist.
+    /// Deletes the versions of `id` selected by `versions` from a collection
+    /// and records the deletion, in one transaction committed before the
+    /// future resolves; returns how many versions were removed (an empty
+    /// filter selects none). The remaining versions' first and last are
+    /// recomputed. When at least one version was removed, `audit` is called
+    /// with their number and the drafts it returns are appended to the
+    /// release record (as [`Store::append_audit`] does) in that transaction;
+    /// when none was, it is not called and nothing is written.
+    ///
+    /// Fails, writing nothing, with [`ErrorKind::NotFound`] if the
+    /// collection does not exist.
     fn delete_object(
         &self,
         collection: &str,
         id: &str,
         versions: VersionFilter,
+        audit: DeletionAudit,
     ) -> BoxFuture<'_, Result<u64>>;
     /// A status resource by id.
     fn status(&self, id: &str) -> BoxFuture<'_, Result<Option<StatusRecord>>>;
@@ -573,6 +553,16 @@ pub trait Store: Send + Sync {
     /// (from the first when `None`), in sequence order.
     fn audit_entries(
         &self,
+        after: Option<i64>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<AuditEntry>>>;
+    /// Up to `limit` entries whose action is `action`, with sequence
+    /// numbers greater than `after` (from the first when `None`), in
+    /// sequence order. Served by an index on `(action, seq)`: entries of
+    /// other actions are not read.
+    fn audit_entries_of(
+        &self,
+        action: &str,
         after: Option<i64>,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<AuditEntry>>>;

@@ -430,7 +430,7 @@ storetest!(
         };
         assert_eq!(
             store
-                .delete_object(&c, &id, exact(V2))
+                .delete_object(&c, &id, exact(V2), crate::util::unrecorded())
                 .await
                 .expect("deleted"),
             1
@@ -443,7 +443,7 @@ storetest!(
         assert_eq!(last(&["org:x"]).await, [(id.clone(), V3.to_owned())]);
         assert_eq!(
             store
-                .delete_object(&c, &id, exact(V3))
+                .delete_object(&c, &id, exact(V3), crate::util::unrecorded())
                 .await
                 .expect("deleted"),
             1

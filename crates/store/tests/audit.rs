@@ -1,6 +1,7 @@
 //! The release record: appends from many tasks form one chain, entries
-//! written with objects commit with them, and tampering with the stored
-//! rows is named by `verify`.
+//! written with objects commit with them, the entries of one action are
+//! read alone and in order, and tampering with the stored rows is named by
+//! `verify`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -227,3 +228,72 @@ fn swapped_entries_are_named() {
         ]
     );
 }
+
+storetest!(entries_of_one_action_come_alone_in_order, |store: Arc<
+    dyn Store,
+>| async move {
+    let actions = [
+        "release", "delete", "release", "write", "delete", "release", "delete", "delete", "release",
+    ];
+    let drafts: Vec<AuditDraft> = (0u64..)
+        .zip(actions)
+        .map(|(n, action)| AuditDraft {
+            action: action.to_owned(),
+            ..draft("ana", n)
+        })
+        .collect();
+    // In two appends, so one action's entries span them.
+    for part in [&drafts[..4], &drafts[4..]] {
+        store.append_audit(part.to_vec()).await.expect("appended");
+    }
+    let of = |action: &'static str, after: Option<i64>, limit: usize| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .audit_entries_of(action, after, limit)
+                .await
+                .expect("entries of one action")
+        }
+    };
+    let seqs = |entries: &[AuditEntry]| entries.iter().map(|e| e.seq).collect::<Vec<_>>();
+
+    let every = read_all(&*store, 100).await;
+    let deletions: Vec<AuditEntry> = every
+        .iter()
+        .filter(|e| e.action == "delete")
+        .cloned()
+        .collect();
+    assert_eq!(seqs(&deletions), [2, 5, 7, 8]);
+    assert_eq!(
+        of("delete", None, 100).await,
+        deletions,
+        "whole entries, as the record holds them"
+    );
+    assert_eq!(seqs(&of("delete", Some(2), 100).await), [5, 7, 8]);
+    assert_eq!(
+        seqs(&of("delete", Some(3), 100).await),
+        [5, 7, 8],
+        "a cursor on another action's entry"
+    );
+    assert_eq!(seqs(&of("delete", None, 2).await), [2, 5], "the limit");
+    assert_eq!(seqs(&of("delete", Some(5), 2).await), [7, 8]);
+    assert!(of("delete", Some(8), 10).await.is_empty());
+    assert!(of("delete", None, 0).await.is_empty());
+    assert_eq!(seqs(&of("write", None, 10).await), [4]);
+    assert!(of("admin", None, 10).await.is_empty());
+    assert!(
+        of("Delete", None, 10).await.is_empty(),
+        "actions compare exactly"
+    );
+
+    // Paging on from the last entry of each page reads each entry once.
+    let mut paged = Vec::new();
+    loop {
+        let page = of("release", paged.last().map(|e: &AuditEntry| e.seq), 2).await;
+        if page.is_empty() {
+            break;
+        }
+        paged.extend(page);
+    }
+    assert_eq!(seqs(&paged), [1, 3, 6, 9]);
+});

@@ -215,7 +215,12 @@ storetest!(only_empty_collections_are_removed, |store: Arc<
         .expect("recreated");
 
     store
-        .delete_object(&full, &crate::util::sid("indicator", 1), crate::util::all())
+        .delete_object(
+            &full,
+            &crate::util::sid("indicator", 1),
+            crate::util::all(),
+            crate::util::unrecorded(),
+        )
         .await
         .expect("emptied");
     store

@@ -292,7 +292,7 @@ storetest!(
             .expect_err("no collection");
         assert_eq!(err.kind(), ErrorKind::NotFound);
         let err = store
-            .delete_object("nowhere", "x", all())
+            .delete_object("nowhere", "x", all(), crate::util::unrecorded())
             .await
             .expect_err("no collection");
         assert_eq!(err.kind(), ErrorKind::NotFound);
@@ -353,7 +353,7 @@ storetest!(
 
         assert_eq!(
             store
-                .delete_object(&c, &id, versions(false, true))
+                .delete_object(&c, &id, versions(false, true), crate::util::unrecorded())
                 .await
                 .expect("delete"),
             1
@@ -361,7 +361,7 @@ storetest!(
         assert_eq!(texts(versions(false, true)).await, [V3]);
         assert_eq!(
             store
-                .delete_object(&c, &id, versions(true, false))
+                .delete_object(&c, &id, versions(true, false), crate::util::unrecorded())
                 .await
                 .expect("delete"),
             1
@@ -375,13 +375,16 @@ storetest!(
         };
         assert_eq!(
             store
-                .delete_object(&c, &id, exact.clone())
+                .delete_object(&c, &id, exact.clone(), crate::util::unrecorded())
                 .await
                 .expect("delete"),
             1
         );
         assert_eq!(
-            store.delete_object(&c, &id, exact).await.expect("delete"),
+            store
+                .delete_object(&c, &id, exact, crate::util::unrecorded())
+                .await
+                .expect("delete"),
             0,
             "already gone"
         );
@@ -392,14 +395,17 @@ storetest!(
         );
         assert_eq!(
             store
-                .delete_object(&c, &id, VersionFilter::default())
+                .delete_object(&c, &id, VersionFilter::default(), crate::util::unrecorded())
                 .await
                 .expect("delete"),
             0
         );
 
         assert_eq!(
-            store.delete_object(&c, &id, all()).await.expect("delete"),
+            store
+                .delete_object(&c, &id, all(), crate::util::unrecorded())
+                .await
+                .expect("delete"),
             1
         );
         assert!(texts(all()).await.is_empty());

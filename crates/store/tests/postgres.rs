@@ -1,6 +1,7 @@
 //! What only the PostgreSQL backend promises: a newer schema is refused
 //! before anything is written, servers starting together migrate once, the
-//! main queries are served by an index once statistics exist, and several
+//! main queries are served by an index once statistics exist (the release
+//! record's entries of one action too, however often read), and several
 //! handles (several servers) on one database keep `date_added`, pages, the
 //! release record's chain and the change stream consistent while all write
 //! at once.
@@ -163,6 +164,56 @@ fn draft(actor: &str, n: u64) -> AuditDraft {
         channel: "taxii".to_owned(),
         detail: format!(r#"{{"n":{n}}}"#),
     }
+}
+
+#[test]
+fn entries_of_one_action_are_read_through_their_index() {
+    pg_test(|fx| async move {
+        let store = fx.open_postgres();
+        // Mostly reads and a few deletions, as on a busy node.
+        for chunk in 0..10u64 {
+            let drafts = (0..500)
+                .map(|n| AuditDraft {
+                    action: if n == 250 { "delete" } else { "release" }.to_owned(),
+                    ..draft("ana", chunk * 500 + n)
+                })
+                .collect();
+            store.append_audit(drafts).await.expect("appended");
+        }
+        store.analyze().await.expect("analyzed");
+        // More calls than PostgreSQL plans a cached statement for its values
+        // before it may settle on one plan for every value.
+        const CALLS: i64 = 12;
+        for _ in 0..CALLS {
+            let found = store
+                .audit_entries_of("delete", Some(0), 100)
+                .await
+                .expect("deletions");
+            assert_eq!(found.len(), 10);
+        }
+        // A server process hands its statistics over when it exits.
+        drop(store);
+        let client = raw(&fx).await;
+        let mut scans = 0;
+        for _ in 0..100 {
+            scans = client
+                .query_one(
+                    "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'audit_action'",
+                    &[],
+                )
+                .await
+                .expect("index statistics")
+                .get::<_, i64>(0);
+            if scans >= CALLS {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            scans >= CALLS,
+            "{CALLS} reads of one action, {scans} through the index audit_action"
+        );
+    });
 }
 
 #[test]

@@ -101,7 +101,12 @@ storetest!(originals_are_kept_beside_the_released_form, |store: Arc<
 
     // Deleting the version deletes its original.
     let removed = store
-        .delete_object(&c, &redacted.id, crate::util::all())
+        .delete_object(
+            &c,
+            &redacted.id,
+            crate::util::all(),
+            crate::util::unrecorded(),
+        )
         .await
         .expect("deleted");
     assert_eq!(removed, 1);

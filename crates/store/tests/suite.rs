@@ -8,6 +8,8 @@
 //! - `catalog`: API roots and collections.
 //! - `members`: the node, organisations, communities, users' roles, tokens.
 //! - `objects`: adding versions, immutability, first/last, `date_added`, deletion.
+//! - `deletions`: deletions with their release-record entries, in one
+//!   transaction.
 //! - `filters`: every query filter and their combinations, against a model.
 //! - `pagination`: cursors, limits, paging while writes land.
 //! - `statuses`: status resources recorded with their writes.
@@ -36,6 +38,7 @@ mod audit;
 mod catalog;
 mod changes;
 mod concurrency;
+mod deletions;
 mod durability;
 mod filters;
 mod members;

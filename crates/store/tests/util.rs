@@ -22,8 +22,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use charter_store::postgres::PgStore;
 use charter_store::sqlite::SqliteStore;
 use charter_store::{
-    AddOutcome, ApiRootRecord, CollectionRecord, NewVersion, ObjectQuery, OrgRecord, StatusRecord,
-    Store, StoredVersion, VersionFilter, VersionStamp,
+    AddOutcome, ApiRootRecord, CollectionRecord, DeletionAudit, NewVersion, ObjectQuery, OrgRecord,
+    StatusRecord, Store, StoredVersion, VersionFilter, VersionStamp,
 };
 
 /// Expands a test over `Arc<dyn Store>` into one test per backend.
@@ -148,6 +148,11 @@ impl Fixture {
             _dir: Some(dir),
             database: None,
         })
+    }
+
+    /// The backend this fixture's store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Opens a new handle on this fixture's store.
@@ -428,6 +433,12 @@ pub fn all() -> VersionFilter {
         all: true,
         ..VersionFilter::default()
     }
+}
+
+/// The release-record entries of a deletion whose entries a test does not
+/// look at: none.
+pub fn unrecorded() -> DeletionAudit {
+    Box::new(|_| Vec::new())
 }
 
 /// `(id, version text)` of each item, for compact assertions.

@@ -110,6 +110,7 @@ storetest!(flags_are_stored_with_their_versions, |store: Arc<
                 exact: vec![key_of(&one).1],
                 ..Default::default()
             },
+            crate::util::unrecorded(),
         )
         .await
         .expect("deleted");
@@ -262,7 +263,7 @@ storetest!(flagged_ids_come_in_id_order_once_each, |store: Arc<
     );
     // Deleting every version of an object takes it off the list.
     store
-        .delete_object(&c, &id(4), all())
+        .delete_object(&c, &id(4), all(), crate::util::unrecorded())
         .await
         .expect("deleted");
     let ids = store.flagged_ids(&c, None, 10).await.expect("ids");

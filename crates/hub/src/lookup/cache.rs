@@ -23,7 +23,7 @@ use crate::error::Result;
 /// The number of entries a hub keeps unless configured otherwise.
 pub(crate) const DEFAULT_CACHE_ENTRIES: usize = 16;
 
-/// Entries of the release record read per store call by the deletion scan.
+/// Deletion entries of the release record read per store call by the deletion scan.
 const AUDIT_PAGE: usize = 1_000;
 
 /// The action of a deletion's entry in the release record, as `Hub::delete_object` writes
@@ -130,7 +130,8 @@ struct Shared {
 /// Which collections lost versions, from the release record.
 #[derive(Debug, Default)]
 struct Deletions {
-    /// The last entry read; `None` before the first scan.
+    /// Where the next scan reads on from: the head of the record at the first scan, then the
+    /// last deletion entry read. `None` before the first scan.
     cursor: Option<i64>,
     /// When the last completed scan began.
     scanned: Option<Instant>,
@@ -234,9 +235,10 @@ impl LookupCache {
 
     /// Per collection, the release-record position of the last deletion from it, as of a
     /// scan that began after `since`. Deletions leave no newer version for a poll to find,
-    /// but each is recorded (by whichever server made it) before it is acknowledged, and
-    /// the record is appended in order, so reading it on from the last position finds
-    /// every deletion acknowledged before the lookup began.
+    /// but each is recorded in its own transaction (by whichever server made it), so before
+    /// it is acknowledged, and the record is appended in order, so reading its deletion
+    /// entries on from the last position finds every deletion acknowledged before the
+    /// lookup began.
     pub(crate) async fn deletions(
         &self,
         store: &dyn Store,
@@ -252,7 +254,9 @@ impl LookupCache {
             None => d.cursor = Some(store.audit_head().await?.map_or(0, |(seq, _)| seq)),
             Some(mut after) => {
                 loop {
-                    let page = store.audit_entries(Some(after), AUDIT_PAGE).await?;
+                    let page = store
+                        .audit_entries_of(DELETE_ACTION, Some(after), AUDIT_PAGE)
+                        .await?;
                     for entry in &page {
                         after = after.max(entry.seq);
                         if let Some(collection) = deleted_from(entry) {
@@ -273,9 +277,6 @@ impl LookupCache {
 
 /// The collection a deletion's entry names.
 fn deleted_from(entry: &AuditEntry) -> Option<String> {
-    if entry.action != DELETE_ACTION {
-        return None;
-    }
     let detail: serde_json::Value = serde_json::from_str(&entry.detail).ok()?;
     Some(detail.get("collection")?.as_str()?.to_owned())
 }

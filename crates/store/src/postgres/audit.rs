@@ -15,6 +15,7 @@
 
 use deadpool_postgres::{GenericClient, Pool};
 use tokio::sync::{mpsc, oneshot};
+use tokio_postgres::types::Type;
 
 use super::{AUDIT_LOCK, exec, get, pg_err, row, rows};
 use crate::audit::{GENESIS, entry_hash};
@@ -93,23 +94,52 @@ pub(super) async fn entries<C: GenericClient>(
         &[&after.unwrap_or(i64::MIN), &limit],
     )
     .await
-    .and_then(|rows| {
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    seq: r.try_get(0)?,
-                    at: r.try_get(1)?,
-                    actor: r.try_get(2)?,
-                    action: r.try_get(3)?,
-                    channel: r.try_get(4)?,
-                    detail: r.try_get(5)?,
-                    prev_hash: r.try_get(6)?,
-                    hash: r.try_get(7)?,
-                })
-            })
-            .collect()
-    })
+    .and_then(|rows| rows.iter().map(entry).collect())
     .map_err(pg_err("reading the release record"))
+}
+
+/// Up to `limit` entries of `action` after `after`, in order, through the
+/// index `audit_action`.
+///
+/// Sent as an unnamed statement, planned anew for each call's values. A
+/// cached statement would after a few calls be given a generic plan, which
+/// cannot tell a rare action from a common one and walks the primary key
+/// from `after`, reading the entries of every action.
+pub(super) async fn entries_of(
+    c: &tokio_postgres::Client,
+    action: &str,
+    after: Option<i64>,
+    limit: usize,
+) -> Result<Vec<AuditEntry>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let after = after.unwrap_or(i64::MIN);
+    c.query_typed(
+        "SELECT seq, at, actor, action, channel, detail, prev_hash, hash
+         FROM audit WHERE action = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        &[
+            (&action, Type::TEXT),
+            (&after, Type::INT8),
+            (&limit, Type::INT8),
+        ],
+    )
+    .await
+    .and_then(|rows| rows.iter().map(entry).collect())
+    .map_err(pg_err(format!(
+        "reading the release record's '{action}' entries"
+    )))
+}
+
+fn entry(r: &tokio_postgres::Row) -> std::result::Result<AuditEntry, tokio_postgres::Error> {
+    Ok(AuditEntry {
+        seq: r.try_get(0)?,
+        at: r.try_get(1)?,
+        actor: r.try_get(2)?,
+        action: r.try_get(3)?,
+        channel: r.try_get(4)?,
+        detail: r.try_get(5)?,
+        prev_hash: r.try_get(6)?,
+        hash: r.try_get(7)?,
+    })
 }
 
 /// One caller's drafts and where to send their sequence numbers.

@@ -57,9 +57,10 @@ use tokio_postgres::{NoTls, Row};
 
 use crate::{
     Account, AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, Change,
-    CollectionRecord, CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion,
-    NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord,
-    StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter, WarningFlag,
+    CollectionRecord, CommunityRecord, DecideReview, DeletionAudit, Error, ErrorKind, HeldVersion,
+    NewVersion, NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery,
+    ReviewRecord, StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter,
+    WarningFlag,
 };
 
 /// The advisory lock key that serialises appends to the release record
@@ -379,10 +380,12 @@ impl Store for PgStore {
         collection: &str,
         id: &str,
         versions: VersionFilter,
+        entries: DeletionAudit,
     ) -> BoxFuture<'_, Result<u64>> {
         let (collection, id) = (collection.to_owned(), id.to_owned());
         Box::pin(async move {
-            objects::delete(&mut self.client().await?, &collection, &id, &versions).await
+            let mut client = self.client().await?;
+            objects::delete(&mut client, &collection, &id, &versions, entries).await
         })
     }
 
@@ -533,6 +536,19 @@ impl Store for PgStore {
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<AuditEntry>>> {
         Box::pin(async move { audit::entries(&self.client().await?, after, limit).await })
+    }
+
+    fn audit_entries_of(
+        &self,
+        action: &str,
+        after: Option<i64>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<AuditEntry>>> {
+        let action = action.to_owned();
+        Box::pin(async move {
+            let client = self.client().await?;
+            audit::entries_of(&client, &action, after, limit).await
+        })
     }
 
     fn audit_head(&self) -> BoxFuture<'_, Result<Option<(i64, String)>>> {

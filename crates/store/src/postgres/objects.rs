@@ -26,8 +26,8 @@ use super::catalog::{CollectionKey, collection_key};
 use super::{audit, exec, pg_err, review, rows, status};
 use crate::warnings::normalize;
 use crate::{
-    AddOutcome, AuditDraft, Error, ErrorKind, HeldVersion, Micros, NewVersion, Result,
-    StatusDetail, StatusRecord, VersionFilter, VersionStamp,
+    AddOutcome, AuditDraft, DeletionAudit, Error, ErrorKind, HeldVersion, Micros, NewVersion,
+    Result, StatusDetail, StatusRecord, VersionFilter, VersionStamp,
 };
 
 /// The length of a [`VersionStamp::key`]: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
@@ -415,12 +415,15 @@ async fn write_rows(
     Ok(())
 }
 
-/// Deletes the versions of `id` that `filter` selects; returns how many.
+/// Deletes the versions of `id` that `filter` selects and appends the
+/// release-record entries `entries` makes of their number (only when there
+/// is at least one), in one transaction; returns how many.
 pub(super) async fn delete(
     client: &mut Client,
     collection: &str,
     id: &str,
     filter: &VersionFilter,
+    entries: DeletionAudit,
 ) -> Result<u64> {
     let context = || format!("deleting {id} from collection '{collection}'");
     let tx = client.transaction().await.map_err(pg_err(context()))?;
@@ -451,6 +454,9 @@ pub(super) async fn delete(
     .map_err(pg_err(context()))?;
     if removed > 0 {
         reflag(&tx, key.seq, id).await.map_err(pg_err(context()))?;
+        // Last, as every writer does: the collection's row lock is taken
+        // before the release record's, never after.
+        audit::append(&tx, &entries(removed)).await?;
     }
     tx.commit().await.map_err(pg_err(context()))?;
     Ok(removed)

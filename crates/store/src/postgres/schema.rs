@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_warnings.sql",
         include_str!("../../migrations/postgres/0004_warnings.sql"),
     ),
+    (
+        "0005_audit_actions.sql",
+        include_str!("../../migrations/postgres/0005_audit_actions.sql"),
+    ),
 ];
 
 /// The schema version after every migration has run.

@@ -70,19 +70,44 @@ pub(super) fn entries(
          FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )
     .and_then(|mut stmt| {
-        stmt.query_map(params![after.unwrap_or(i64::MIN), limit], |row| {
-            Ok(AuditEntry {
-                seq: row.get(0)?,
-                at: row.get(1)?,
-                actor: row.get(2)?,
-                action: row.get(3)?,
-                channel: row.get(4)?,
-                detail: row.get(5)?,
-                prev_hash: row.get(6)?,
-                hash: row.get(7)?,
-            })
-        })?
-        .collect()
+        stmt.query_map(params![after.unwrap_or(i64::MIN), limit], entry)?
+            .collect()
     })
     .map_err(sql_err("reading the release record"))
+}
+
+/// Up to `limit` entries of `action` after `after`, in order, through the
+/// index `audit_action`.
+pub(super) fn entries_of(
+    conn: &Connection,
+    action: &str,
+    after: Option<i64>,
+    limit: usize,
+) -> Result<Vec<AuditEntry>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    conn.prepare_cached(
+        "SELECT seq, at, actor, action, channel, detail, prev_hash, hash
+         FROM audit INDEXED BY audit_action
+         WHERE action = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    )
+    .and_then(|mut stmt| {
+        stmt.query_map(params![action, after.unwrap_or(i64::MIN), limit], entry)?
+            .collect()
+    })
+    .map_err(sql_err(format!(
+        "reading the release record's '{action}' entries"
+    )))
+}
+
+fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: row.get(0)?,
+        at: row.get(1)?,
+        actor: row.get(2)?,
+        action: row.get(3)?,
+        channel: row.get(4)?,
+        detail: row.get(5)?,
+        prev_hash: row.get(6)?,
+        hash: row.get(7)?,
+    })
 }

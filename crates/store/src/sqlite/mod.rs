@@ -41,10 +41,10 @@ use std::sync::Arc;
 
 use crate::{
     Account, AddOutcome, ApiRootRecord, AuditDraft, AuditEntry, BoxFuture, Change, ChangeReceiver,
-    CollectionRecord, CommunityRecord, DecideReview, Error, ErrorKind, HeldVersion, NewVersion,
-    NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery, ReviewRecord,
-    StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter, VersionStamp,
-    WarningFlag,
+    CollectionRecord, CommunityRecord, DecideReview, DeletionAudit, Error, ErrorKind, HeldVersion,
+    NewVersion, NodeRecord, ObjectQuery, OrgRecord, Page, Permission, Result, ReviewQuery,
+    ReviewRecord, StatusRecord, Store, StoredAudience, TokenRecord, UserRecord, VersionFilter,
+    VersionStamp, WarningFlag,
 };
 use checkpoint::Checkpointer;
 use pool::ReadPool;
@@ -305,10 +305,11 @@ impl Store for SqliteStore {
         collection: &str,
         id: &str,
         versions: VersionFilter,
+        entries: DeletionAudit,
     ) -> BoxFuture<'_, Result<u64>> {
         let (collection, id) = (collection.to_owned(), id.to_owned());
-        Box::pin(self.writer.submit(1, move |conn| {
-            objects::delete(conn, &collection, &id, &versions)
+        Box::pin(self.writer.submit(2, move |conn| {
+            objects::delete(conn, &collection, &id, &versions, entries)
         }))
     }
 
@@ -512,6 +513,19 @@ impl Store for SqliteStore {
         Box::pin(
             self.readers
                 .run(move |conn| audit::entries(conn, after, limit)),
+        )
+    }
+
+    fn audit_entries_of(
+        &self,
+        action: &str,
+        after: Option<i64>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<AuditEntry>>> {
+        let action = action.to_owned();
+        Box::pin(
+            self.readers
+                .run(move |conn| audit::entries_of(conn, &action, after, limit)),
         )
     }
 

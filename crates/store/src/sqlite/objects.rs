@@ -25,8 +25,8 @@ use super::grants::{self, GrantWriter, Held};
 use super::query::Clause;
 use super::{audit, review, sql_err, status, warnings};
 use crate::{
-    AddOutcome, AuditDraft, Error, ErrorKind, HeldVersion, Micros, NewVersion, Result,
-    StatusDetail, StatusRecord, VersionFilter, VersionStamp,
+    AddOutcome, AuditDraft, DeletionAudit, Error, ErrorKind, HeldVersion, Micros, NewVersion,
+    Result, StatusDetail, StatusRecord, VersionFilter, VersionStamp,
 };
 
 /// The length of a [`VersionStamp::key`]: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
@@ -384,12 +384,14 @@ pub(super) fn id_hash(id: &str) -> i64 {
 }
 
 /// Deletes the versions of `id` that `filter` selects, with their grant
-/// rows; returns how many.
+/// rows, and appends the release-record entries `entries` makes of their
+/// number (only when there is at least one); returns how many.
 pub(super) fn delete(
     conn: &Connection,
     collection: &str,
     id: &str,
     filter: &VersionFilter,
+    entries: DeletionAudit,
 ) -> Result<u64> {
     let key = collection_key(conn, collection)?;
     let context = || format!("deleting {id} from collection '{collection}'");
@@ -418,10 +420,12 @@ pub(super) fn delete(
             .map_err(|e| Error::backend(format!("{}: unreadable grants", context()), e))?;
         grants::delete(conn, key.seq, *date_added, &keys).map_err(sql_err(context()))?;
     }
-    if !removed.is_empty() {
+    let count = removed.len() as u64;
+    if count > 0 {
         reflag(conn, key.seq, id).map_err(sql_err(context()))?;
+        audit::append(conn, &entries(count))?;
     }
-    Ok(removed.len() as u64)
+    Ok(count)
 }
 
 /// Marks the earliest and latest remaining versions of `id`, overall and

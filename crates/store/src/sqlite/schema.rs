@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_warnings.sql",
         include_str!("../../migrations/sqlite/0004_warnings.sql"),
     ),
+    (
+        "0005_audit_actions.sql",
+        include_str!("../../migrations/sqlite/0005_audit_actions.sql"),
+    ),
 ];
 
 /// The schema version after every migration has run.
