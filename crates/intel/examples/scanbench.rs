@@ -215,14 +215,16 @@ fn main() {
     // host, the URL it makes with uri, two addresses and a hash). About one value in 200 is
     // an indicator's.
     let lines = observables / 5;
+    let mut of_field: std::collections::HashMap<&Field, Vec<&String>> = Default::default();
+    for (f, v) in &values {
+        of_field.entry(f).or_default().push(v);
+    }
     let pick = |rng: &mut Rng, field: &Field| -> Option<String> {
         if rng.next() % 200 == 0 {
             let start = (rng.next() % values.len() as u64) as usize;
-            values[start..]
-                .iter()
-                .chain(values.iter())
-                .find(|(f, _)| f == field)
-                .map(|(_, v)| v.clone())
+            of_field
+                .get(field)
+                .map(|list| list[start % list.len()].clone())
         } else {
             None
         }
