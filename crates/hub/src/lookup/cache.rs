@@ -62,8 +62,9 @@ pub(crate) struct Entry {
     /// Held while the entry is brought up to date, so that lookups arriving together read
     /// each version once: the second waits, then finds the first's reads applied.
     pub(crate) sync: tokio::sync::Mutex<()>,
-    /// The index; lookups match under the read lock.
-    pub(crate) state: tokio::sync::RwLock<State>,
+    /// The index; lookups match under the read lock. Filing takes the write lock as an
+    /// owned guard, so that a blocking thread can hold it while it works.
+    pub(crate) state: Arc<tokio::sync::RwLock<State>>,
     /// When the last completed read of each collection began: a lookup that arrived before
     /// that needs no read of its own.
     pub(crate) polled: Mutex<HashMap<String, Instant>>,

@@ -25,6 +25,15 @@
 //! index and its map of latest versions, not another copy of the indicators. A version in
 //! the form its submitter's own organisation submitted stays in that organisation's entries.
 //!
+//! **Off the async workers.** Parsing the indicators of a page and filing reads into an
+//! index (compiling their patterns, compacting) take hundreds of milliseconds for a large
+//! collection, so both run on tokio's blocking threads: each page is parsed there while the
+//! next one is read, and the filing holds the entry's write lock as an owned guard there.
+//! Lookups match under the read lock, so none answers from a read part filed. A panic while
+//! filing leaves the index empty and failed (`State::guarded`): that lookup gets an error,
+//! and the next builds the index again. Small pages and polls stay on the caller's thread,
+//! where they cost less than the hand-off (`INLINE_PARSE`, `State::light`).
+//!
 //! **Invariant (one door):** every version an entry holds was read through `Hub::page_for`
 //! (the audience-filtered query, the submitted forms, the `may_release` re-check) with the
 //! viewer of a lookup whose audience is the entry's; every answer is recorded.
@@ -50,7 +59,8 @@ use std::time::Instant;
 
 use charter_policy::TlpLevel;
 use charter_stix::Timestamp;
-use charter_store::{CollectionRecord, Micros, ObjectQuery, VersionFilter};
+use charter_store::{CollectionRecord, Micros, ObjectQuery, StoredVersion, VersionFilter};
+use tokio::task::JoinHandle;
 
 pub use cache::LookupCacheStats;
 pub(crate) use cache::{DEFAULT_CACHE_ENTRIES, DELETE_ACTION, LookupCache};
@@ -60,7 +70,7 @@ use crate::intel::{self, ActiveIndicator, IndicatorFilter};
 use crate::objects::now_micros;
 use crate::{Hub, Released, Viewer};
 use cache::{AudienceKey, Entry};
-use state::{Cached, Plan, Read, Scope, Update};
+use state::{Cached, INLINE_PARSE, Plan, Read, Scope, Update};
 
 /// A matched version: collection, id and version text.
 type FlagKey = (String, String, String);
@@ -150,7 +160,16 @@ impl Hub {
             max_tlp: filter.max_tlp,
             kinds: &filter.kinds,
         };
-        let (mut answers, hits) = entry.state.read().await.answer(values, &scope);
+        let (mut answers, hits) = {
+            let state = entry.state.read().await;
+            if state.failed() {
+                return Err(Error::new(
+                    ErrorKind::Internal,
+                    "the lookup index could not be brought up to date",
+                ));
+            }
+            state.answer(values, &scope)
+        };
         let flags = self.stored_warnings(&hits).await?;
         for answer in &mut answers {
             for (indicator, _) in &mut answer.indicators {
@@ -212,7 +231,7 @@ impl Hub {
     async fn refresh(
         &self,
         viewer: &Viewer,
-        entry: &Entry,
+        entry: &Arc<Entry>,
         selected: &[CollectionRecord],
         readable: Option<&HashSet<&str>>,
         deletions: &HashMap<String, i64>,
@@ -221,7 +240,7 @@ impl Hub {
         let _turn = entry.sync.lock().await;
         let deleted = |id: &str| deletions.get(id).copied().unwrap_or(0);
         let keep = |c: &str| readable.is_none_or(|r| r.contains(c));
-        let (plans, prune) = {
+        let (plans, prune, heal) = {
             let state = entry.state.read().await;
             let polled = entry.polled();
             let plans: Vec<(&CollectionRecord, Plan)> = selected
@@ -232,7 +251,7 @@ impl Hub {
                     (plan == Plan::Build || !fresh).then_some((record, plan))
                 })
                 .collect();
-            (plans, state.holds_other(&keep))
+            (plans, state.holds_other(&keep), state.failed())
         };
         let mut reads = Vec::new();
         let mut began = Vec::new();
@@ -260,15 +279,13 @@ impl Hub {
                 });
             }
         }
-        if !reads.is_empty() || prune {
-            let mut state = entry.state.write().await;
-            if prune {
-                state.retain(&keep);
-            }
-            for read in reads {
-                state.apply(read);
-            }
-            entry.indicators.store(state.len(), Ordering::Relaxed);
+        if !reads.is_empty() || prune || heal {
+            // `prune` holds only when some collections are not readable, so `readable` is
+            // given.
+            let keep_only = readable
+                .filter(|_| prune)
+                .map(|r| r.iter().map(|c| (*c).to_owned()).collect());
+            file(entry, keep_only, reads).await?;
         }
         let mut polled = entry.polled();
         polled.retain(|c, _| keep(c));
@@ -295,6 +312,8 @@ impl Hub {
         let mut updates = Vec::new();
         let mut high_water = after;
         let mut cursor = None;
+        // The page being parsed on a blocking thread while the next one is read.
+        let mut parsing: Option<JoinHandle<Vec<Update>>> = None;
         loop {
             let query = ObjectQuery {
                 collection: record.id.clone(),
@@ -310,49 +329,177 @@ impl Hub {
             };
             // The same keys, forms and re-check as a TAXII read.
             let page = self.page_for(viewer, record, query).await?;
-            for item in page.items {
-                high_water = high_water.max(Some(item.date_added));
-                // Versions the viewer's own organisation submitted may come in the form it
-                // submitted; every other version is in the released form all entries share.
-                let cache = &self.inner.lookups;
-                let shared = viewer
-                    .org()
-                    .is_none_or(|org| item.submitter.as_deref() != Some(org))
-                    .then(|| cache.shared_key(&record.id, &item.id, &item.version.key))
-                    .flatten();
-                let held = shared.as_deref().and_then(|key| cache.released(key));
-                let found = held.or_else(|| {
-                    let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
-                    // The warning flag is read from the store when the indicator matches:
-                    // flags are recomputed when the lists change, without a new version.
-                    let (indicator, validity) = intel::indicator(
-                        &item.raw,
-                        &record.id,
-                        tlp,
-                        item.version.text.clone(),
-                        None,
-                    )?;
-                    let c = Arc::new(Cached {
-                        indicator,
-                        key: item.version.key.clone().into_boxed_str(),
-                        validity,
-                    });
-                    if let Some(key) = shared {
-                        cache.share(key, &c);
-                    }
-                    Some(c)
-                });
-                updates.push(Update {
-                    id: item.id,
-                    key: item.version.key,
-                    found,
-                });
+            if let Some(task) = parsing.take() {
+                updates.extend(joined(task, "parsing indicators", Some(&record.id)).await?);
+            }
+            high_water = high_water.max(page.items.iter().map(|i| i.date_added).max());
+            let page_len = page.items.len();
+            let items = page.items;
+            let parse = {
+                let hub = self.clone();
+                let collection = record.id.clone();
+                let org = viewer.org().map(str::to_owned);
+                move || parse_page(&hub.inner.lookups, &collection, org.as_deref(), items)
+            };
+            if page_len <= INLINE_PARSE {
+                updates.extend(parse());
+            } else {
+                parsing = Some(tokio::task::spawn_blocking(parse));
             }
             match page.next {
                 Some(next) => cursor = Some(next),
                 None => break,
             }
         }
+        if let Some(task) = parsing {
+            updates.extend(joined(task, "parsing indicators", Some(&record.id)).await?);
+        }
         Ok((updates, high_water))
+    }
+}
+
+/// Files `reads` into `entry`'s state under its write lock, after dropping the collections
+/// not in `keep_only` (when given): on a blocking thread unless the work is light. Lookups
+/// answer under the read lock, so none sees a read part filed; a failure leaves the state
+/// empty and failed (see `State::file_all`) and is returned as an error.
+async fn file(
+    entry: &Arc<Entry>,
+    keep_only: Option<HashSet<String>>,
+    reads: Vec<Read>,
+) -> Result<()> {
+    let mut state = Arc::clone(&entry.state).write_owned().await;
+    if keep_only.is_none() && state.light(&reads) {
+        let filed = state.file_all(None, reads);
+        entry.indicators.store(state.len(), Ordering::Relaxed);
+        return filed;
+    }
+    // The count is stored under the lock, so it is right even when the lookup that
+    // started the filing is dropped while the blocking thread works.
+    let counted = Arc::clone(entry);
+    let task = tokio::task::spawn_blocking(move || {
+        let filed = state.file_all(keep_only.as_ref(), reads);
+        counted.indicators.store(state.len(), Ordering::Relaxed);
+        filed
+    });
+    joined(task, "filing indicators", None).await?
+}
+
+/// The outcome of a blocking task of the lookups, or an internal error that says `what`
+/// failed (the task panicked, or was cancelled as the runtime shut down); the log names
+/// the collection, when the task was about one.
+async fn joined<T>(task: JoinHandle<T>, what: &str, collection: Option<&str>) -> Result<T> {
+    task.await.map_err(|e| {
+        tracing::error!(error = %e, collection = collection.unwrap_or("-"), "{what} for a lookup failed");
+        Error::new(
+            ErrorKind::Internal,
+            format!("{what} for the lookup index failed"),
+        )
+    })
+}
+
+/// The updates of one page of indicator versions of `collection` read for a viewer of
+/// organisation `org`: each version parsed, or taken from another entry when that holds
+/// its released form already.
+fn parse_page(
+    cache: &LookupCache,
+    collection: &str,
+    org: Option<&str>,
+    items: Vec<StoredVersion>,
+) -> Vec<Update> {
+    let mut updates = Vec::with_capacity(items.len());
+    for item in items {
+        // Versions the viewer's own organisation submitted may come in the form it
+        // submitted; every other version is in the released form all entries share.
+        let shared = org
+            .is_none_or(|org| item.submitter.as_deref() != Some(org))
+            .then(|| cache.shared_key(collection, &item.id, &item.version.key))
+            .flatten();
+        let held = shared.as_deref().and_then(|key| cache.released(key));
+        let found = held.or_else(|| {
+            let tlp = TlpLevel::parse(&item.tlp).unwrap_or(TlpLevel::Red);
+            // The warning flag is read from the store when the indicator matches:
+            // flags are recomputed when the lists change, without a new version.
+            let (indicator, validity) =
+                intel::indicator(&item.raw, collection, tlp, item.version.text.clone(), None)?;
+            let c = Arc::new(Cached {
+                indicator,
+                key: item.version.key.clone().into_boxed_str(),
+                validity,
+            });
+            if let Some(key) = shared {
+                cache.share(key, &c);
+            }
+            Some(c)
+        });
+        updates.push(Update {
+            id: item.id,
+            key: item.version.key,
+            found,
+        });
+    }
+    updates
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{HubConfig, Submission};
+    use charter_store::sqlite::SqliteStore;
+
+    #[tokio::test]
+    async fn a_blocking_task_that_panics_is_an_error() {
+        let task = tokio::task::spawn_blocking(|| -> u32 { panic!("parsing broke") });
+        let err = joined(task, "parsing indicators", Some("c"))
+            .await
+            .expect_err("the panic is an error");
+        assert_eq!(err.kind(), ErrorKind::Internal);
+        assert!(err.to_string().contains("parsing indicators"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_index_whose_filing_failed_is_built_again_by_the_next_lookup() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(&dir.path().join("charter.db")).expect("store opens");
+        let hub = Hub::new(Arc::new(store), HubConfig::default());
+        hub.bootstrap(Some("admin-password".into()))
+            .await
+            .expect("bootstrap");
+        let op = Viewer::node_operator();
+        let raw = serde_json::json!({
+            "type": "indicator", "spec_version": "2.1",
+            "id": "indicator--2c7b1a5e-8c4e-4f7a-9d3b-000000000001",
+            "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+            "pattern": "[ipv4-addr:value = '203.0.113.1']", "pattern_type": "stix",
+            "valid_from": "2026-01-01T00:00:00Z"
+        });
+        let raw = serde_json::value::RawValue::from_string(raw.to_string()).expect("JSON");
+        let status = hub
+            .add_objects(&op, "default", "default", vec![raw], &Submission::default())
+            .await
+            .expect("added")
+            .into_inner();
+        assert!(status.failures.is_empty(), "{:?}", status.failures);
+        let filter = IndicatorFilter {
+            api_root: "default".into(),
+            ..IndicatorFilter::default()
+        };
+        let values = ["203.0.113.1".to_owned()];
+        let matched = |answer: Released<Vec<LookupMatch>>| answer.into_inner()[0].indicators.len();
+
+        let answer = hub.lookup(&op, &filter, &values).await.expect("lookup");
+        assert_eq!(matched(answer), 1);
+        let entry = hub.inner.lookups.entry(AudienceKey::of(&op, "default"));
+        let broken = entry
+            .state
+            .write()
+            .await
+            .guarded(|_| panic!("filing broke part way"));
+        assert!(broken.is_err());
+
+        let answer = hub.lookup(&op, &filter, &values).await.expect("lookup");
+        assert_eq!(matched(answer), 1);
+        let stats = hub.lookup_cache_stats();
+        assert_eq!((stats.builds, stats.indicators), (2, 1), "{stats:?}");
+        assert!(!entry.state.read().await.failed());
     }
 }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::raw;
 
 mod audiences;
+mod workers;
 
 struct Node {
     hub: Hub,
