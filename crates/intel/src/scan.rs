@@ -11,11 +11,11 @@
 //! the numbers a sighting reports.
 
 use charter_pattern::Pattern;
-pub use charter_pattern::index::{Hit, Index, Scanner};
 use charter_pattern::index::Probe;
+pub use charter_pattern::index::{Hit, Index, Scanner};
 
-use crate::input::{Reader, Record};
-use crate::{Error, ErrorKind};
+pub use crate::input::{Reader, Record};
+pub use crate::{Error, ErrorKind};
 
 /// How many bad-record messages a scan keeps; the others are only counted.
 pub const MAX_ERRORS: usize = 20;
@@ -221,7 +221,8 @@ mod tests {
             pattern("[domain-name:value = 'evil.example']"),
         ];
         let index = index(&patterns);
-        let mut text = String::from("{\"id.orig_h\": \"203.0.113.7\", \"query\": \"EVIL.example\"}\n");
+        let mut text =
+            String::from("{\"id.orig_h\": \"203.0.113.7\", \"query\": \"EVIL.example\"}\n");
         for _ in 0..25 {
             text.push_str("{not json\n");
         }

@@ -48,6 +48,7 @@
 mod api;
 pub mod audit_format;
 mod auth;
+mod body;
 mod error;
 mod media;
 mod params;
