@@ -63,6 +63,7 @@ use axum::Router;
 use charter_hub::Hub;
 use tower_http::trace::TraceLayer;
 
+pub use api::scan::MAX_SCAN_BODY;
 pub use error::ErrorCode;
 pub use media::TAXII_MEDIA_TYPE;
 

@@ -24,7 +24,7 @@
 mod audit;
 mod intel;
 mod reviews;
-mod scan;
+pub(crate) mod scan;
 mod warnings;
 
 use axum::Router;
