@@ -4,7 +4,7 @@
 //! that member may see; without it, the node operator's view): active ones only, those on a
 //! warning list left out unless `--include-warninglisted`. They are compiled into one
 //! `charter_pattern::index::Index`, and each input is streamed through it record by record
-//! in constant memory. Matches go out as JSON Lines; `--report` sends one STIX sighting per
+//! in constant memory by `charter_intel::scan`, the loop the JSON API's scan runs too. Matches go out as JSON Lines; `--report` sends one STIX sighting per
 //! matched indicator back to the hub, sighted where the member's organisation is.
 //!
 //! Exit status: 0 when every record was read, 1 when some were malformed (each named on
@@ -17,9 +17,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use charter_hub::admin::{DEFAULT_API_ROOT, DEFAULT_COLLECTION_ALIAS};
-use charter_hub::{IndicatorFilter, SightingCount, Viewer};
+use charter_hub::{ActiveIndicator, IndicatorFilter, SightingCount, Viewer};
 use charter_intel::input::{self, InputFormat, Record};
-use charter_pattern::index::{Index, Probe, Scanner};
+use charter_intel::scan::{self, Hit, Scanner, Sink, Tally, Totals};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -129,21 +129,23 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
             .into_inner();
         anyhow::Ok((hub, viewer, found))
     })?;
-    let mut index = Index::new();
-    for ind in &indicators {
-        index.insert(&ind.pattern);
-    }
+    let index = scan::index(indicators.iter().map(|i| &*i.pattern));
     eprintln!("{} active indicators", indicators.len());
-    let mut out: Box<dyn Write> = match &args.output {
+    let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("creating {}", path.display()))?,
         )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let mut scanner = Scanner::new(&index);
-    let mut counts: Vec<Option<SightingCount>> = vec![None; indicators.len()];
-    let (mut records, mut values, mut matches, mut bad) = (0u64, 0u64, 0u64, 0u64);
-    let now = now_micros();
+    let mut totals = Totals::default();
+    let mut sink = CliSink {
+        indicators: &indicators,
+        out,
+        tally: Tally::new(indicators.len(), now_micros()),
+        name: String::new(),
+        bar: ProgressBar::hidden(),
+    };
     for path in &args.inputs {
         let name = path.display().to_string();
         let (source, size): (Box<dyn Read + Send>, Option<u64>) = if name == "-" {
@@ -165,81 +167,26 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         bar.set_message(name.clone());
         let mut reader = input::reader(format, input::open_input(source)?, mapping.clone())
             .with_context(|| format!("reading {name}"))?;
-        let mut record = Record::default();
-        let mut spare: Vec<Probe<'static>> = Vec::new();
-        let mut hits = Vec::new();
-        loop {
-            match reader.next_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) if e.kind() == charter_intel::ErrorKind::BadRecord => {
-                    bad += 1;
-                    if bad <= 20 {
-                        bar.suspend(|| eprintln!("{name}: {}", e.message()));
-                    }
-                    continue;
-                }
-                Err(e) => return Err(e).with_context(|| format!("reading {name}")),
-            }
-            records += 1;
-            values += record.len() as u64;
-            hits.clear();
-            let mut probes = reuse(std::mem::take(&mut spare));
-            record.probes(&mut probes);
-            scanner.observe(
-                &probes,
-                record.types(),
-                record.time,
-                &mut || record.to_stix(),
-                &mut hits,
-            );
-            spare = reuse(probes);
-            for hit in &hits {
-                let Some(ind) = indicators.get(hit.ord as usize) else {
-                    continue;
-                };
-                matches += 1;
-                let line = Match {
-                    indicator: &ind.id,
-                    name: &ind.name,
-                    tlp: ind.tlp.name(),
-                    value: &hit.value,
-                    input: &name,
-                    position: record.position,
-                };
-                serde_json::to_writer(&mut out, &line)?;
-                out.write_all(b"\n")?;
-                let seen = if record.time == 0 { now } else { record.time };
-                let slot = &mut counts[hit.ord as usize];
-                match slot {
-                    Some(c) => {
-                        c.count += 1;
-                        c.first_seen = c.first_seen.min(seen);
-                        c.last_seen = c.last_seen.max(seen);
-                    }
-                    None => {
-                        *slot = Some(SightingCount {
-                            indicator: ind.id.clone(),
-                            count: 1,
-                            first_seen: seen,
-                            last_seen: seen,
-                        });
-                    }
-                }
-            }
-            if records % 65_536 == 0 {
-                bar.set_position(reader.bytes_read());
-            }
-        }
-        bar.finish_and_clear();
+        sink.name = name;
+        sink.bar = bar;
+        scan::scan(&mut *reader, &mut scanner, &mut totals, &mut sink)
+            .with_context(|| format!("reading {}", sink.name))?;
+        sink.bar.finish_and_clear();
     }
-    out.flush()?;
-    if bad > 20 {
-        eprintln!("... and {} more malformed records", bad - 20);
+    sink.out.flush()?;
+    let bad = totals.bad_records;
+    if bad > scan::MAX_ERRORS as u64 {
+        eprintln!(
+            "... and {} more malformed records",
+            bad - scan::MAX_ERRORS as u64
+        );
     }
-    eprintln!("{records} records, {values} values, {matches} matches, {bad} malformed records");
+    eprintln!(
+        "{} records, {} values, {} matches, {bad} malformed records",
+        totals.records, totals.values, totals.matches
+    );
     if args.report {
-        let counts: Vec<SightingCount> = counts.into_iter().flatten().collect();
+        let counts = sighting_counts(&sink.tally, &indicators);
         if counts.is_empty() {
             eprintln!("no sightings to report");
         } else {
@@ -276,13 +223,65 @@ fn now_micros() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
-/// An empty vector of probes with the allocation of `v`, for a new borrow of the record:
-/// the buffer is reused from record to record without copying (the collect of an empty
-/// iterator into a vector of the same layout keeps the allocation).
-// `filter_map` is one of the adapters std collects in place; a plain `filter` would not
-// change the element type.
-#[allow(clippy::unnecessary_filter_map)]
-fn reuse<'b>(mut v: Vec<Probe<'_>>) -> Vec<Probe<'b>> {
-    v.clear();
-    v.into_iter().filter_map(|_| None::<Probe<'b>>).collect()
+/// Where the matches of `charter scan` go: JSON Lines to the output, the tally for
+/// sightings, malformed records to standard error under the progress bar.
+struct CliSink<'a> {
+    indicators: &'a [ActiveIndicator],
+    out: Box<dyn Write + 'a>,
+    tally: Tally,
+    /// The input being scanned, as its matches and errors name it.
+    name: String,
+    bar: ProgressBar,
+}
+
+impl Sink for CliSink<'_> {
+    type Error = anyhow::Error;
+
+    fn hits(&mut self, record: &Record, hits: &[Hit]) -> Result<()> {
+        for hit in hits {
+            let Some(ind) = self.indicators.get(hit.ord as usize) else {
+                continue;
+            };
+            let line = Match {
+                indicator: &ind.id,
+                name: &ind.name,
+                tlp: ind.tlp.name(),
+                value: &hit.value,
+                input: &self.name,
+                position: record.position,
+            };
+            serde_json::to_writer(&mut self.out, &line)?;
+            self.out.write_all(b"\n")?;
+        }
+        self.tally.add(record.time, hits);
+        Ok(())
+    }
+
+    fn bad_record(&mut self, error: &charter_intel::Error, kept: bool) {
+        if kept {
+            let name = &self.name;
+            self.bar
+                .suspend(|| eprintln!("{name}: {}", error.message()));
+        }
+    }
+
+    fn progress(&mut self, bytes_read: u64) {
+        self.bar.set_position(bytes_read);
+    }
+}
+
+/// The sightings of a tally, one per indicator seen.
+fn sighting_counts(tally: &Tally, indicators: &[ActiveIndicator]) -> Vec<SightingCount> {
+    tally
+        .seen()
+        .filter_map(|s| {
+            let ind = indicators.get(s.ord as usize)?;
+            Some(SightingCount {
+                indicator: ind.id.clone(),
+                count: s.count,
+                first_seen: s.first_seen,
+                last_seen: s.last_seen,
+            })
+        })
+        .collect()
 }

@@ -52,6 +52,9 @@ pub use auth::TOKEN_PREFIX;
 pub use changes::{ChangeFeed, FeedEvent, ObjectChange};
 pub use charter_intel::export::SensorFormat;
 pub use charter_intel::warninglists::WarningLists;
+/// The log readers and the scan loop, for front ends that scan logs against what
+/// [`Hub::indicators`] returns without depending on `charter-intel` themselves.
+pub use charter_intel::{input, scan};
 pub use charter_policy::TlpLevel;
 pub use charter_stix::Timestamp;
 pub use charter_store::{

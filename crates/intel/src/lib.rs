@@ -1,7 +1,8 @@
 //! Acting on shared intelligence, away from STIX storage and HTTP: the log readers a scan
 //! reads (JSON Lines of STIX, Zeek, Suricata EVE, CSV, plain values; gzip or not), the
 //! export formats sensors load (Suricata rules, the Zeek Intel framework, plain blocklists,
-//! CSV), and MISP warning lists of known-benign values.
+//! CSV), MISP warning lists of known-benign values, and the scan loop ([`scan`]) that
+//! `charter scan` and the JSON API's scan share.
 //!
 //! # Design
 //!
@@ -16,6 +17,7 @@
 
 pub mod export;
 pub mod input;
+pub mod scan;
 pub mod time;
 pub mod warninglists;
 

@@ -48,6 +48,7 @@
 mod api;
 pub mod audit_format;
 mod auth;
+mod body;
 mod error;
 mod media;
 mod params;
@@ -62,6 +63,7 @@ use axum::Router;
 use charter_hub::Hub;
 use tower_http::trace::TraceLayer;
 
+pub use api::scan::MAX_SCAN_BODY;
 pub use error::ErrorCode;
 pub use media::TAXII_MEDIA_TYPE;
 

@@ -136,52 +136,62 @@ pub(crate) fn versions(page: &Released<ObjectPage>) -> ApiResult<Response> {
 
 /// The status resource, answered with `code` (202 after a POST, 200 on Get Status).
 pub(crate) fn status(status: &Released<Status>, code: StatusCode) -> ApiResult<Response> {
-    #[derive(Serialize)]
-    struct Detail<'a> {
-        id: &'a str,
-        version: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        message: Option<&'a str>,
+    Ok(taxii(code, to_json(&StatusBody::new(status))?))
+}
+
+/// A status resource as serialized, alone or inside another answer (a scan's sightings).
+#[derive(Serialize)]
+pub(crate) struct StatusBody<'a> {
+    id: &'a str,
+    status: &'a str,
+    request_timestamp: &'a str,
+    total_count: usize,
+    success_count: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    successes: Vec<StatusDetailBody<'a>>,
+    failure_count: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    failures: Vec<StatusDetailBody<'a>>,
+    pending_count: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pendings: Vec<StatusDetailBody<'a>>,
+}
+
+/// One object of a status resource.
+#[derive(Serialize)]
+struct StatusDetailBody<'a> {
+    id: &'a str,
+    version: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+impl<'a> StatusBody<'a> {
+    /// The body of a released status.
+    pub(crate) fn new(status: &'a Released<Status>) -> StatusBody<'a> {
+        fn details(list: &[StatusDetail]) -> Vec<StatusDetailBody<'_>> {
+            list.iter()
+                .map(|d| StatusDetailBody {
+                    id: &d.id,
+                    version: &d.version,
+                    message: d.message.as_deref(),
+                })
+                .collect()
+        }
+        let s = status.get();
+        StatusBody {
+            id: &s.id,
+            status: s.status,
+            request_timestamp: s.request_timestamp.as_str(),
+            total_count: s.total_count(),
+            success_count: s.successes.len(),
+            successes: details(&s.successes),
+            failure_count: s.failures.len(),
+            failures: details(&s.failures),
+            pending_count: s.pendings.len(),
+            pendings: details(&s.pendings),
+        }
     }
-    #[derive(Serialize)]
-    struct Body<'a> {
-        id: &'a str,
-        status: &'a str,
-        request_timestamp: &'a str,
-        total_count: usize,
-        success_count: usize,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        successes: Vec<Detail<'a>>,
-        failure_count: usize,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        failures: Vec<Detail<'a>>,
-        pending_count: usize,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        pendings: Vec<Detail<'a>>,
-    }
-    fn details(list: &[StatusDetail]) -> Vec<Detail<'_>> {
-        list.iter()
-            .map(|d| Detail {
-                id: &d.id,
-                version: &d.version,
-                message: d.message.as_deref(),
-            })
-            .collect()
-    }
-    let s = status.get();
-    let body = Body {
-        id: &s.id,
-        status: s.status,
-        request_timestamp: s.request_timestamp.as_str(),
-        total_count: s.total_count(),
-        success_count: s.successes.len(),
-        successes: details(&s.successes),
-        failure_count: s.failures.len(),
-        failures: details(&s.failures),
-        pending_count: s.pendings.len(),
-        pendings: details(&s.pendings),
-    };
-    Ok(taxii(code, to_json(&body)?))
 }
 
 /// The collection resource as serialized, alone or in a list.

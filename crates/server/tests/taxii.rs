@@ -12,6 +12,7 @@ mod media;
 mod members;
 mod objects;
 mod pagination;
+mod scan;
 mod serve;
 mod util;
 mod warnings;

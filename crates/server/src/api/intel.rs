@@ -37,7 +37,7 @@ pub(super) async fn openapi() -> Response {
     response
 }
 
-fn pairs(uri: &Uri) -> ApiResult<Vec<(String, String)>> {
+pub(super) fn pairs(uri: &Uri) -> ApiResult<Vec<(String, String)>> {
     axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
         .map(|q| q.0)
         .map_err(|e| {
@@ -48,7 +48,7 @@ fn pairs(uri: &Uri) -> ApiResult<Vec<(String, String)>> {
         })
 }
 
-fn base_filter() -> IndicatorFilter {
+pub(super) fn base_filter() -> IndicatorFilter {
     IndicatorFilter {
         api_root: charter_hub::admin::DEFAULT_API_ROOT.to_owned(),
         ..IndicatorFilter::default()

@@ -17,12 +17,14 @@
 //! | `/api/v1/reviews/{id}/decision` | POST | reviewers, node administrators |
 //! | `/api/v1/lookup?value=V` | GET, POST | any member (sees only what it may read) |
 //! | `/api/v1/export?format=F` | GET | any member (exports only what it may read) |
+//! | `/api/v1/scan?format=F` | POST | any member (matches only what it may read; `report=true` needs write access to the sightings' collection) |
 //! | `/api/v1/warnings?limit=N&next=T` | GET | any member (lists only the flagged indicators it may read) |
 //! | `/api/v1/openapi.json` | GET | anyone |
 
 mod audit;
 mod intel;
 mod reviews;
+pub(crate) mod scan;
 mod warnings;
 
 use axum::Router;
@@ -50,6 +52,7 @@ pub(crate) fn routes() -> Router<Hub> {
         .route("/reviews/{id}/decision", post(reviews::decide))
         .route("/lookup", get(intel::lookup_get).post(intel::lookup_post))
         .route("/export", get(intel::export))
+        .route("/scan", post(scan::scan))
         .route("/warnings", get(warnings::list))
         .route("/openapi.json", get(intel::openapi))
         .fallback(not_found)

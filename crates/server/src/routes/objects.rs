@@ -28,15 +28,14 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use charter_hub::{Hub, ObjectFilter, Submission, VersionFilter, Viewer};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::auth::Authenticated;
+use crate::body;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::media::{self, AcceptsTaxii};
 use crate::params::{Endpoint, Params};
@@ -84,7 +83,13 @@ pub(super) async fn add_objects(
             "you may not write to this collection",
         ));
     }
-    let bytes = read_body(&headers, body, hub.config().max_content_length).await?;
+    let bytes = body::read_limited(
+        &headers,
+        body,
+        hub.config().max_content_length,
+        "this API root's max_content_length",
+    )
+    .await?;
     let objects = parse_envelope(&bytes)?;
     // The raw values own their text; the body buffer is no longer needed
     // while the hub validates and stores.
@@ -213,43 +218,6 @@ fn recipients(headers: &HeaderMap) -> ApiResult<Vec<String>> {
         }
     }
     Ok(out)
-}
-
-/// Reads a request body of at most `max` bytes.
-async fn read_body(headers: &HeaderMap, body: Body, max: u64) -> ApiResult<Bytes> {
-    let too_large = || {
-        ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("the request body exceeds this API root's max_content_length of {max} bytes"),
-        )
-    };
-    if let Some(value) = headers.get(header::CONTENT_LENGTH) {
-        let declared = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidRequest,
-                    "the Content-Length header is not a number",
-                )
-            })?;
-        if declared > max {
-            return Err(too_large());
-        }
-    }
-    let limit = usize::try_from(max).unwrap_or(usize::MAX);
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-        Err(e) => {
-            tracing::info!(error = %e, "request body could not be read");
-            Err(ApiError::new(
-                ErrorCode::InvalidRequest,
-                "the request body could not be read",
-            ))
-        }
-    }
 }
 
 /// A TAXII envelope as posted: only `objects` matters; `more` and `next`
