@@ -17,6 +17,7 @@ use std::io::Write as _;
 use std::time::Instant;
 
 use charter_intel::input::{self, InputFormat, Record};
+use charter_intel::scan;
 use charter_pattern::index::{Field, Index, Probe, ProbeField, Scanner};
 
 struct Rng(u64);
@@ -53,8 +54,20 @@ fn rss_bytes() -> usize {
         .map_or(0, |pages| pages * 4096)
 }
 
-/// The Zeek reader and the index over the log file, record by record as `charter scan`
-/// does (without writing matches): the observables, the matches, the seconds.
+/// Counts the hits a scan hands it.
+struct Count(u64);
+
+impl scan::Sink for Count {
+    type Error = charter_intel::Error;
+    fn hits(&mut self, _: &Record, hits: &[scan::Hit]) -> Result<(), Self::Error> {
+        self.0 += hits.len() as u64;
+        Ok(())
+    }
+}
+
+/// The Zeek reader and the index over the log file through `scan::scan`, the loop
+/// `charter scan` and `POST /api/v1/scan` run (without writing matches): the observables,
+/// the matches, the seconds.
 fn end_to_end(path: &std::path::Path, index: &Index) -> (u64, u64, f64) {
     let t = Instant::now();
     let file = std::fs::File::open(path).expect("web.log");
@@ -65,26 +78,10 @@ fn end_to_end(path: &std::path::Path, index: &Index) -> (u64, u64, f64) {
     )
     .expect("reader");
     let mut scanner = Scanner::new(index);
-    let mut record = Record::default();
-    let mut hits = Vec::new();
-    let mut spare: Vec<Probe<'static>> = Vec::new();
-    let (mut seen, mut matched) = (0u64, 0u64);
-    while reader.next_record(&mut record).expect("records read") {
-        let mut probes = reuse(std::mem::take(&mut spare));
-        record.probes(&mut probes);
-        seen += probes.len() as u64;
-        hits.clear();
-        scanner.observe(
-            &probes,
-            record.types(),
-            record.time,
-            &mut || record.to_stix(),
-            &mut hits,
-        );
-        spare = reuse(probes);
-        matched += hits.len() as u64;
-    }
-    (seen, matched, t.elapsed().as_secs_f64())
+    let mut totals = scan::Totals::default();
+    let mut count = Count(0);
+    scan::scan(reader.as_mut(), &mut scanner, &mut totals, &mut count).expect("records read");
+    (totals.values, count.0, t.elapsed().as_secs_f64())
 }
 
 /// The Zeek reader alone over the log file: the values read, the seconds.
@@ -103,14 +100,6 @@ fn reader_alone(path: &std::path::Path) -> (u64, f64) {
         values += record.len() as u64;
     }
     (values, t.elapsed().as_secs_f64())
-}
-
-/// An empty vector of probes with the allocation of `v`, for the next record's borrow (as
-/// `charter scan` keeps one allocation for every record).
-#[allow(clippy::unnecessary_filter_map)] // `filter_map` is what collects in place here.
-fn reuse<'b>(mut v: Vec<Probe<'_>>) -> Vec<Probe<'b>> {
-    v.clear();
-    v.into_iter().filter_map(|_| None::<Probe<'b>>).collect()
 }
 
 fn main() {
