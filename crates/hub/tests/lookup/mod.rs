@@ -25,15 +25,20 @@ struct Node {
 
 /// A node whose pages hold two versions, so every read of the index spans pages.
 async fn node(entries: usize) -> Node {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&dir.path().join("charter.db")).expect("store opens"));
-    let config = HubConfig {
+    node_with(HubConfig {
         max_page_size: 2,
         default_page_size: 2,
         lookup_cache_entries: entries,
         ..HubConfig::default()
-    };
+    })
+    .await
+}
+
+/// A bootstrapped node on a fresh SQLite store with `config`.
+async fn node_with(config: HubConfig) -> Node {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&dir.path().join("charter.db")).expect("store opens"));
     let hub = Hub::new(store.clone(), config);
     hub.bootstrap(Some("admin-password".into()))
         .await

@@ -7,10 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use charter_hub::{Hub, HubConfig, Role, Viewer};
-use charter_store::Store;
-use charter_store::sqlite::SqliteStore;
 
-use super::{Node, V1, add, filter, ip, member, viewer};
+use super::{Node, V1, add, filter, ip, member, node_with, viewer};
 
 /// Indicators in the collection the index is built over.
 const INDICATORS: u32 = 8_000;
@@ -18,23 +16,12 @@ const INDICATORS: u32 = 8_000;
 /// A node that reads the whole collection in one page: parsing and filing it inline would
 /// hold the worker for one long stretch.
 async fn big_node() -> Node {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&dir.path().join("charter.db")).expect("store opens"));
-    let config = HubConfig {
+    node_with(HubConfig {
         max_page_size: 10_000,
         default_page_size: 10_000,
         ..HubConfig::default()
-    };
-    let hub = Hub::new(store.clone(), config);
-    hub.bootstrap(Some("admin-password".into()))
-        .await
-        .expect("bootstrap");
-    Node {
-        hub,
-        store,
-        _dir: dir,
-    }
+    })
+    .await
 }
 
 /// Runs one lookup of `value` by `viewer` while a ticker on the same runtime asks to run
