@@ -275,3 +275,57 @@ pub(super) async fn remove_collection(client: &mut Client, id: &str) -> Result<(
         .map_err(pg_err(context()))?;
     tx.commit().await.map_err(pg_err(context()))
 }
+
+/// A table of per-version rows beside the object versions, keyed by collection, id and
+/// version key: `warnings` (the flags) and `originals` (the submitted forms).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum VersionTable {
+    /// `warnings`, whose value is the `lists` column.
+    Warnings,
+    /// `originals`, whose value is the `raw` column.
+    Originals,
+}
+
+/// The `(id, version key, value)` rows of `table` for the given `(id, version key)` pairs
+/// of `collection`, in one statement; pairs without a row are left out. `what` names the
+/// rows in an error.
+pub(super) async fn of_versions<T>(
+    client: &Client,
+    collection: &str,
+    versions: &[(String, String)],
+    table: VersionTable,
+    what: &str,
+) -> Result<Vec<(String, String, T)>>
+where
+    T: for<'a> tokio_postgres::types::FromSql<'a>,
+{
+    let key = collection_key(client, collection, false).await?;
+    let (ids, keys): (Vec<&str>, Vec<&str>) = versions
+        .iter()
+        .map(|(id, key)| (id.as_str(), key.as_str()))
+        .unzip();
+    let sql = match table {
+        VersionTable::Warnings => {
+            "SELECT t.id, t.version_key, t.lists
+             FROM unnest($2::text[], $3::text[]) AS n (id, version_key)
+             JOIN warnings AS t
+               ON t.collection = $1 AND t.id = n.id AND t.version_key = n.version_key"
+        }
+        VersionTable::Originals => {
+            "SELECT t.id, t.version_key, t.raw
+             FROM unnest($2::text[], $3::text[]) AS n (id, version_key)
+             JOIN originals AS t
+               ON t.collection = $1 AND t.id = n.id AND t.version_key = n.version_key"
+        }
+    };
+    rows(client, sql, &[&key.seq, &ids, &keys])
+        .await
+        .and_then(|rows| {
+            rows.iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+                .collect()
+        })
+        .map_err(pg_err(format!(
+            "reading {what} in collection '{collection}'"
+        )))
+}

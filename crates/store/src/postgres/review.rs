@@ -8,7 +8,7 @@
 use deadpool_postgres::{Client, GenericClient};
 use tokio_postgres::Row;
 
-use super::catalog::collection_key;
+use super::catalog::{VersionTable, collection_key, of_versions};
 use super::{audit, exec, exists, objects, pg_err, row, rows, status};
 use crate::review::settle;
 use crate::{
@@ -278,26 +278,12 @@ pub(super) async fn originals(
     collection: &str,
     versions: &[(String, String)],
 ) -> Result<Vec<(String, String, String)>> {
-    let key = collection_key(client, collection, false).await?;
-    let (ids, keys): (Vec<&str>, Vec<&str>) = versions
-        .iter()
-        .map(|(id, key)| (id.as_str(), key.as_str()))
-        .unzip();
-    rows(
+    of_versions(
         client,
-        "SELECT o.id, o.version_key, o.raw
-         FROM unnest($2::text[], $3::text[]) AS n (id, version_key)
-         JOIN originals AS o
-           ON o.collection = $1 AND o.id = n.id AND o.version_key = n.version_key",
-        &[&key.seq, &ids, &keys],
+        collection,
+        versions,
+        VersionTable::Originals,
+        "originals",
     )
     .await
-    .and_then(|rows| {
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect()
-    })
-    .map_err(pg_err(format!(
-        "reading originals in collection '{collection}'"
-    )))
 }

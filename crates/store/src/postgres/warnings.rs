@@ -9,7 +9,7 @@
 
 use deadpool_postgres::{Client, GenericClient};
 
-use super::catalog::collection_key;
+use super::catalog::{VersionTable, collection_key, of_versions};
 use super::{exec, pg_err, row, rows};
 use crate::warnings::normalize;
 use crate::{Result, WarningFlag};
@@ -20,34 +20,22 @@ pub(super) async fn get(
     collection: &str,
     versions: &[(String, String)],
 ) -> Result<Vec<WarningFlag>> {
-    let key = collection_key(client, collection, false).await?;
-    let (ids, keys): (Vec<&str>, Vec<&str>) = versions
-        .iter()
-        .map(|(id, key)| (id.as_str(), key.as_str()))
-        .unzip();
-    rows(
+    let found = of_versions(
         client,
-        "SELECT w.id, w.version_key, w.lists
-         FROM unnest($2::text[], $3::text[]) AS n (id, version_key)
-         JOIN warnings AS w
-           ON w.collection = $1 AND w.id = n.id AND w.version_key = n.version_key",
-        &[&key.seq, &ids, &keys],
+        collection,
+        versions,
+        VersionTable::Warnings,
+        "warning-list flags",
     )
-    .await
-    .and_then(|rows| {
-        rows.iter()
-            .map(|r| {
-                Ok(WarningFlag {
-                    id: r.try_get(0)?,
-                    version_key: r.try_get(1)?,
-                    lists: r.try_get(2)?,
-                })
-            })
-            .collect()
-    })
-    .map_err(pg_err(format!(
-        "reading warning-list flags in collection '{collection}'"
-    )))
+    .await?;
+    Ok(found
+        .into_iter()
+        .map(|(id, version_key, lists)| WarningFlag {
+            id,
+            version_key,
+            lists,
+        })
+        .collect())
 }
 
 /// Replaces the flags of the named versions in one transaction; versions
