@@ -445,10 +445,10 @@ impl Index {
             return false;
         };
         let value = normalise(field, value);
-        if !self.strings.insert(tag, &value, ord) {
+        let Some(hash) = self.strings.insert(tag, &value, ord) else {
             return false;
-        }
-        self.filter_insert(self.strings.key(tag, value.as_bytes()));
+        };
+        self.filter_insert(hash);
         true
     }
 

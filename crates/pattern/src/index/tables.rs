@@ -96,17 +96,17 @@ impl StringTable {
         self.heads.keys().copied()
     }
 
-    /// Adds `value` under `tag` for indicator `ord`. `false` when the value is too long for
-    /// the table (over 65,535 bytes) or the arena is full; the caller then evaluates the
-    /// indicator generally.
-    pub(super) fn insert(&mut self, tag: u16, value: &str, ord: u32) -> bool {
+    /// Adds `value` under `tag` for indicator `ord` and returns the hash it is filed under
+    /// (for the filter). `None` when the value is too long for the table (over 65,535
+    /// bytes) or the arena is full; the caller then evaluates the indicator generally.
+    pub(super) fn insert(&mut self, tag: u16, value: &str, ord: u32) -> Option<u64> {
         let bytes = value.as_bytes();
         let (Ok(len), Ok(offset)) = (u16::try_from(bytes.len()), u32::try_from(self.arena.len()))
         else {
-            return false;
+            return None;
         };
         if self.overflow.len() >= (NONE as usize) - 1 {
-            return false;
+            return None;
         }
         let key = self.key(tag, bytes);
         // Room for twice the keys held: at most 7/16 of the buckets full rather than 7/8.
@@ -128,7 +128,7 @@ impl StringTable {
                     tag,
                 },
             );
-            return true;
+            return Some(key);
         };
         // Reuse the bytes of an equal value already stored.
         let offset = match self.find(head, tag, bytes) {
@@ -150,7 +150,7 @@ impl StringTable {
         if let Some(h) = self.heads.get_mut(&key) {
             h.next = index;
         }
-        true
+        Some(key)
     }
 
     fn find(&self, head: Entry, tag: u16, bytes: &[u8]) -> Option<Entry> {
@@ -460,9 +460,9 @@ mod tests {
     #[test]
     fn strings_share_bytes_and_chain() {
         let mut t = StringTable::new();
-        assert!(t.insert(1, "evil.example", 3));
-        assert!(t.insert(1, "evil.example", 9));
-        assert!(t.insert(2, "evil.example", 4));
+        assert!(t.insert(1, "evil.example", 3).is_some());
+        assert!(t.insert(1, "evil.example", 9).is_some());
+        assert!(t.insert(2, "evil.example", 4).is_some());
         assert_eq!(t.arena.len(), "evil.example".len() * 2);
         assert_eq!(collect(&t, 1, "evil.example"), vec![3, 9]);
         assert_eq!(collect(&t, 2, "evil.example"), vec![4]);
